@@ -1,0 +1,48 @@
+/** Graph's error vocabulary as the simulator speaks it (reference §6). */
+export interface GraphErrorReply {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): GraphErrorReply {
+  return headers === undefined ? { status, code, message } : { status, code, message, headers };
+}
+
+export const notFound = (what: string): GraphErrorReply =>
+  graphError(404, 'itemNotFound', `The requested ${what} was not found.`);
+
+export const badRequest = (message: string): GraphErrorReply =>
+  graphError(400, 'invalidRequest', message);
+
+/** What a route that does not exist answers (mirrors the PHP SDK's PUT on a bare uploadUrl). */
+export const unknownRoute = (): GraphErrorReply => graphError(404, 'UnknownError', 'Unknown Error');
+
+const statusCodes: Record<number, string> = {
+  429: 'TooManyRequests',
+  500: 'generalException',
+  502: 'badGateway',
+  503: 'serviceNotAvailable',
+  504: 'gatewayTimeout',
+};
+
+export function defaultCodeFor(status: number): string {
+  return statusCodes[status] ?? 'invalidRequest';
+}
+
+export function errorBody(
+  reply: GraphErrorReply,
+  requestId: string,
+  clientRequestId: string | null,
+  date: string,
+): string {
+  const innerError: Record<string, string> = { date, 'request-id': requestId };
+  if (clientRequestId !== null) innerError['client-request-id'] = clientRequestId;
+  return JSON.stringify({ error: { code: reply.code, message: reply.message, innerError } });
+}
