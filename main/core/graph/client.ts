@@ -1,0 +1,410 @@
+/**
+ * Typed Microsoft Graph To Do client: lists, tasks, attachments and upload sessions.
+ * It sends one request per call (plus one token-refresh retry on 401), classifies failures as
+ * GraphError values, and leaves retries, backoff and pacing to the upload engine.
+ */
+import { invalidResponseError, isGraphError } from './errors.ts';
+import {
+  isRemovedItem,
+  parseAttachment,
+  parseCollectionPage,
+  parseJsonObject,
+  parseSessionState,
+  parseTask,
+  parseTaskList,
+  stringField,
+  unwrapEntity,
+} from './parse.ts';
+import type { CollectionPage, JsonObject } from './parse.ts';
+import { GraphTransport } from './transport.ts';
+import type { AccessTokenProvider, GraphAnswer } from './transport.ts';
+import type {
+  AttachmentInfo,
+  GraphOperation,
+  NewSmallAttachment,
+  NewUploadSession,
+  RangeUpload,
+  RequestOptions,
+  TaskDelta,
+  TodoTask,
+  TodoTaskList,
+  UploadRangeResult,
+  UploadSession,
+  UploadSessionState,
+} from './types.ts';
+import { attachmentIdFromLocation, uploadContentUrl } from './urls.ts';
+
+export type { AccessTokenProvider } from './transport.ts';
+
+export interface GraphClientOptions {
+  /** Graph root including the version, e.g. 'https://graph.microsoft.com/v1.0'. */
+  graphUrl: string;
+  /**
+   * Errors it throws reach the caller unchanged: the auth layer knows whether they mean
+   * "sign in again" or "offline".
+   */
+  getAccessToken: AccessTokenProvider;
+  fetch?: typeof fetch;
+  /** 'me' (default) or a user id / userPrincipalName, addressed as users/{id}. */
+  user?: string;
+  /** `$top` for lists and tasks. Graph returns no nextLink on /lists without it (docs #14347). */
+  pageSize?: number;
+  /** Per HTTP request, body transfer included. */
+  requestTimeoutMs?: number;
+  /** Clock for HTTP-date Retry-After values. */
+  now?: () => number;
+}
+
+export type SessionDeletion = 'deleted' | 'already-gone';
+
+const defaultPageSize = 100;
+const defaultRequestTimeoutMs = 120_000;
+/** A server that keeps sending nextLinks (or the same one) must not keep us paging forever. */
+const maxPages = 1000;
+/** For failures that belong to a whole paging round rather than one response. */
+const noAnswer = { status: null, requestId: null, clientRequestId: null };
+
+function requireText(name: string, value: string): string {
+  if (value === '') throw new TypeError(`${name} must not be empty`);
+  return value;
+}
+
+function requirePositiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function segment(id: string): string {
+  return encodeURIComponent(requireText('id', id));
+}
+
+function assertRangeUpload(range: RangeUpload): void {
+  const { start, totalSize, bytes } = range;
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new RangeError(`range start must be a non-negative integer, got ${start}`);
+  }
+  if (bytes.length === 0) throw new RangeError('a range needs at least one byte');
+  if (!Number.isSafeInteger(totalSize) || start + bytes.length > totalSize) {
+    throw new RangeError(
+      `range ${start}+${bytes.length} does not fit a file of ${totalSize} bytes`,
+    );
+  }
+}
+
+function contentRange({ start, totalSize, bytes }: RangeUpload): string {
+  return `bytes ${start}-${start + bytes.length - 1}/${totalSize}`;
+}
+
+export class GraphClient {
+  readonly #transport: GraphTransport;
+  readonly #todoUrl: string;
+  readonly #pageSize: number;
+
+  constructor(options: GraphClientOptions) {
+    const graphUrl = options.graphUrl.replace(/\/+$/, '');
+    this.#transport = new GraphTransport({
+      graphUrl,
+      getAccessToken: options.getAccessToken,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      requestTimeoutMs: requirePositiveInteger(
+        'requestTimeoutMs',
+        options.requestTimeoutMs ?? defaultRequestTimeoutMs,
+      ),
+      now: options.now ?? Date.now,
+    });
+    const user = options.user ?? 'me';
+    this.#todoUrl = `${graphUrl}/${user === 'me' ? 'me' : `users/${segment(user)}`}/todo`;
+    this.#pageSize = requirePositiveInteger('pageSize', options.pageSize ?? defaultPageSize);
+  }
+
+  async listLists(options: RequestOptions = {}): Promise<TodoTaskList[]> {
+    const url = `${this.#todoUrl}/lists?$top=${this.#pageSize}`;
+    return this.#collect('listLists', url, parseTaskList, options.signal);
+  }
+
+  async listTasks(listId: string, options: RequestOptions = {}): Promise<TodoTask[]> {
+    return this.#collect('listTasks', this.#tasksPageUrl(listId), parseTask, options.signal);
+  }
+
+  /** The same as listTasks, one page at a time (for pickers that show results as they come). */
+  async *listTaskPages(listId: string, options: RequestOptions = {}): AsyncGenerator<TodoTask[]> {
+    for await (const page of this.#pages('listTasks', this.#tasksPageUrl(listId), options.signal)) {
+      yield page.items.map(parseTask).filter((task) => task !== null);
+    }
+  }
+
+  /**
+   * One delta round: from scratch, or from the deltaLink of the previous round. A 410 (the
+   * delta token expired) surfaces as a permanent GraphError with status 410: start over without
+   * a deltaLink.
+   */
+  async taskDelta(
+    listId: string,
+    options: RequestOptions & { deltaLink?: string } = {},
+  ): Promise<TaskDelta> {
+    const firstUrl =
+      options.deltaLink ?? `${this.#listUrl(listId)}/tasks/delta?$top=${this.#pageSize}`;
+    const changes: Omit<TaskDelta, 'deltaLink'> = { changed: [], removedIds: [] };
+    let deltaLink: string | null = null;
+    for await (const page of this.#pages('taskDelta', firstUrl, options.signal)) {
+      addDeltaItems(changes, page.items);
+      deltaLink = page.deltaLink;
+    }
+    if (deltaLink === null) {
+      throw invalidResponseError('taskDelta', 'the last page has no @odata.deltaLink', noAnswer);
+    }
+    return { ...changes, deltaLink };
+  }
+
+  async getTask(listId: string, taskId: string, options: RequestOptions = {}): Promise<TodoTask> {
+    const answer = await this.#transport.send({
+      operation: 'getTask',
+      method: 'GET',
+      url: this.#taskUrl(listId, taskId),
+      signal: options.signal,
+    });
+    return readEntity('getTask', answer, parseTask);
+  }
+
+  async createTask(
+    listId: string,
+    task: { title: string },
+    options: RequestOptions = {},
+  ): Promise<TodoTask> {
+    const answer = await this.#transport.send({
+      operation: 'createTask',
+      method: 'POST',
+      url: `${this.#listUrl(listId)}/tasks`,
+      json: { title: task.title },
+      signal: options.signal,
+    });
+    return readEntity('createTask', answer, parseTask);
+  }
+
+  async deleteTask(listId: string, taskId: string, options: RequestOptions = {}): Promise<void> {
+    await this.#transport.send({
+      operation: 'deleteTask',
+      method: 'DELETE',
+      url: this.#taskUrl(listId, taskId),
+      signal: options.signal,
+    });
+  }
+
+  /** Metadata only; Graph's list never carries contentBytes. */
+  async listAttachments(
+    listId: string,
+    taskId: string,
+    options: RequestOptions = {},
+  ): Promise<AttachmentInfo[]> {
+    const url = `${this.#taskUrl(listId, taskId)}/attachments`;
+    return this.#collect('listAttachments', url, parseAttachment, options.signal);
+  }
+
+  async deleteAttachment(
+    listId: string,
+    taskId: string,
+    attachmentId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    await this.#transport.send({
+      operation: 'deleteAttachment',
+      method: 'DELETE',
+      url: `${this.#taskUrl(listId, taskId)}/attachments/${segment(attachmentId)}`,
+      signal: options.signal,
+    });
+  }
+
+  /** The base64 POST path: Graph accepts it below 3 MB raw (keep to ≤ 2,900,000 bytes). */
+  async createSmallAttachment(
+    listId: string,
+    taskId: string,
+    attachment: NewSmallAttachment,
+    options: RequestOptions = {},
+  ): Promise<AttachmentInfo> {
+    const answer = await this.#transport.send({
+      operation: 'createSmallAttachment',
+      method: 'POST',
+      url: `${this.#taskUrl(listId, taskId)}/attachments`,
+      json: {
+        '@odata.type': '#microsoft.graph.taskFileAttachment',
+        name: attachment.name,
+        contentType: attachment.contentType,
+        contentBytes: Buffer.from(attachment.bytes).toString('base64'),
+      },
+      signal: options.signal,
+    });
+    return readEntity('createSmallAttachment', answer, parseAttachment);
+  }
+
+  async createUploadSession(
+    listId: string,
+    taskId: string,
+    file: NewUploadSession,
+    options: RequestOptions = {},
+  ): Promise<UploadSession> {
+    const answer = await this.#transport.send({
+      operation: 'createUploadSession',
+      method: 'POST',
+      url: `${this.#taskUrl(listId, taskId)}/attachments/createUploadSession`,
+      json: {
+        attachmentInfo: {
+          attachmentType: 'file',
+          name: file.name,
+          size: file.size,
+          contentType: file.contentType,
+        },
+      },
+      signal: options.signal,
+    });
+    const body = readObject('createUploadSession', answer);
+    const uploadUrl = stringField(body, 'uploadUrl');
+    if (uploadUrl === null || uploadUrl === '') {
+      throw invalidResponseError('createUploadSession', 'no uploadUrl', answer);
+    }
+    return { uploadUrl, ...parseSessionState(body) };
+  }
+
+  /**
+   * PUT one range to `{uploadUrl}/content`. 201: the attachment exists; its body is never read.
+   * Any other 2xx (200 for To Do, 202 for OneDrive-style servers): accepted, with the server's
+   * next expected ranges, or none when it did not say.
+   */
+  async uploadRange(
+    uploadUrl: string,
+    range: RangeUpload,
+    options: RequestOptions = {},
+  ): Promise<UploadRangeResult> {
+    assertRangeUpload(range);
+    const answer = await this.#transport.send({
+      operation: 'uploadRange',
+      method: 'PUT',
+      url: uploadContentUrl(uploadUrl),
+      bytes: range.bytes,
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Range': contentRange(range),
+      },
+      signal: options.signal,
+      unreadBodyStatus: 201,
+    });
+    if (answer.status === 201) {
+      const location = answer.headers.get('location');
+      const attachmentId = location === null ? null : attachmentIdFromLocation(location);
+      return { kind: 'completed', attachmentId, location };
+    }
+    const body = parseJsonObject(answer.bodyText) ?? {};
+    return { kind: 'accepted', ...parseSessionState(body) };
+  }
+
+  /** Ask the session where it stands: the server's offset is the truth after any doubt. */
+  async getUploadSession(
+    uploadUrl: string,
+    options: RequestOptions = {},
+  ): Promise<UploadSessionState> {
+    const answer = await this.#transport.send({
+      operation: 'getUploadSession',
+      method: 'GET',
+      url: uploadUrl,
+      signal: options.signal,
+    });
+    return parseSessionState(readObject('getUploadSession', answer));
+  }
+
+  /**
+   * Cancel a session. 'already-gone' when Graph answers 404/410: the session expired or
+   * completed, and either way there is nothing left to delete. The caller decides whether a
+   * completed upload needs reconciling.
+   */
+  async deleteUploadSession(
+    uploadUrl: string,
+    options: RequestOptions = {},
+  ): Promise<SessionDeletion> {
+    try {
+      await this.#transport.send({
+        operation: 'deleteUploadSession',
+        method: 'DELETE',
+        url: uploadUrl,
+        signal: options.signal,
+      });
+      return 'deleted';
+    } catch (error) {
+      if (isGraphError(error) && error.kind === 'session-gone') return 'already-gone';
+      throw error;
+    }
+  }
+
+  #listUrl(listId: string): string {
+    return `${this.#todoUrl}/lists/${segment(listId)}`;
+  }
+
+  #taskUrl(listId: string, taskId: string): string {
+    return `${this.#listUrl(listId)}/tasks/${segment(taskId)}`;
+  }
+
+  #tasksPageUrl(listId: string): string {
+    return `${this.#listUrl(listId)}/tasks?$top=${this.#pageSize}`;
+  }
+
+  async #collect<T>(
+    operation: GraphOperation,
+    firstUrl: string,
+    parseItem: (value: unknown) => T | null,
+    signal: AbortSignal | undefined,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of this.#pages(operation, firstUrl, signal)) {
+      for (const value of page.items) {
+        // An item without an id cannot be addressed, so it is skipped rather than failing the page.
+        const item = parseItem(value);
+        if (item !== null) items.push(item);
+      }
+    }
+    return items;
+  }
+
+  /** Follows `@odata.nextLink` verbatim until it is absent or a deltaLink ends the round. */
+  async *#pages(
+    operation: GraphOperation,
+    firstUrl: string,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<CollectionPage> {
+    let url: string | null = firstUrl;
+    for (let count = 0; url !== null; count += 1) {
+      if (count === maxPages) {
+        throw invalidResponseError(operation, `more than ${maxPages} pages`, noAnswer);
+      }
+      const answer = await this.#transport.send({ operation, method: 'GET', url, signal });
+      const page = parseCollectionPage(readObject(operation, answer));
+      if (page === null) throw invalidResponseError(operation, 'no "value" array', answer);
+      yield page;
+      url = page.deltaLink === null ? page.nextLink : null;
+    }
+  }
+}
+
+function readObject(operation: GraphOperation, answer: GraphAnswer): JsonObject {
+  const body = parseJsonObject(answer.bodyText);
+  if (body === null) throw invalidResponseError(operation, 'the body is not a JSON object', answer);
+  return body;
+}
+
+function readEntity<T>(
+  operation: GraphOperation,
+  answer: GraphAnswer,
+  parse: (value: unknown) => T | null,
+): T {
+  const entity = parse(unwrapEntity(readObject(operation, answer)));
+  if (entity === null) throw invalidResponseError(operation, 'the entity has no id', answer);
+  return entity;
+}
+
+function addDeltaItems(delta: Omit<TaskDelta, 'deltaLink'>, items: readonly unknown[]): void {
+  for (const value of items) {
+    const task = parseTask(value);
+    if (task === null) continue;
+    if (isRemovedItem(value)) delta.removedIds.push(task.id);
+    else delta.changed.push(task);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * One Graph HTTP exchange: host check, bearer token, client-request-id, timeout joined with the
+ * caller's signal, one token refresh on 401, and a GraphError for anything but 2xx. Nothing is
+ * retried beyond that refresh: retry policy belongs to the upload engine.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  graphErrorFromResponse,
+  networkError,
+  timeoutError,
+  untrustedHostError,
+} from './errors.ts';
+import type { GraphOperation } from './types.ts';
+import { originOf } from './urls.ts';
+
+export type AccessTokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
+
+export interface TransportOptions {
+  graphUrl: string;
+  getAccessToken: AccessTokenProvider;
+  fetch: typeof fetch;
+  requestTimeoutMs: number;
+  now: () => number;
+}
+
+export interface GraphRequest {
+  operation: GraphOperation;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  json?: unknown;
+  bytes?: Uint8Array;
+  headers?: Record<string, string>;
+  signal: AbortSignal | undefined;
+  /**
+   * A status whose body is left unread. The final upload 201 has an empty body; waiting for or
+   * parsing one could turn a completed upload into an error and lose the Location.
+   */
+  unreadBodyStatus?: number;
+}
+
+export interface GraphAnswer {
+  status: number;
+  headers: Headers;
+  bodyText: string;
+  clientRequestId: string;
+  requestId: string | null;
+}
+
+function requestBody(request: GraphRequest): string | Uint8Array | undefined {
+  if (request.bytes !== undefined) return request.bytes;
+  return request.json === undefined ? undefined : JSON.stringify(request.json);
+}
+
+function requestHeaders(
+  request: GraphRequest,
+  token: string,
+  clientRequestId: string,
+): Record<string, string> {
+  return {
+    Authorization: `Bearer ${token}`,
+    Accept: 'application/json',
+    'client-request-id': clientRequestId,
+    'return-client-request-id': 'true',
+    ...(request.json === undefined ? {} : { 'Content-Type': 'application/json' }),
+    ...request.headers,
+  };
+}
+
+async function discardBody(response: Response): Promise<string> {
+  await response.body?.cancel().catch(() => undefined);
+  return '';
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+export class GraphTransport {
+  readonly #origin: string;
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    const origin = originOf(options.graphUrl);
+    if (origin === null)
+      throw new TypeError(`graphUrl is not an absolute URL: ${options.graphUrl}`);
+    this.#origin = origin;
+    this.#options = options;
+  }
+
+  /** Resolves with a 2xx answer; rejects with a GraphError, or the caller's abort reason. */
+  async send(request: GraphRequest): Promise<GraphAnswer> {
+    this.#assertTrusted(request);
+    request.signal?.throwIfAborted();
+    let answer = await this.#attempt(request, false);
+    if (answer.status === 401) answer = await this.#attempt(request, true);
+    if (isSuccess(answer.status)) return answer;
+    throw graphErrorFromResponse({
+      operation: request.operation,
+      status: answer.status,
+      headers: answer.headers,
+      bodyText: answer.bodyText,
+      clientRequestId: answer.clientRequestId,
+      nowMs: this.#options.now(),
+    });
+  }
+
+  /** Checked before any token is asked for: a token must never travel to another host. */
+  #assertTrusted(request: GraphRequest): void {
+    const origin = originOf(request.url);
+    if (origin !== this.#origin) throw untrustedHostError(request.operation, origin);
+  }
+
+  async #attempt(request: GraphRequest, forceRefresh: boolean): Promise<GraphAnswer> {
+    const { getAccessToken, requestTimeoutMs } = this.#options;
+    const token = await getAccessToken({ forceRefresh });
+    request.signal?.throwIfAborted();
+    const clientRequestId = randomUUID();
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    const signal =
+      request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
+    const fetchImpl = this.#options.fetch;
+    try {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: requestHeaders(request, token, clientRequestId),
+        body: requestBody(request),
+        signal,
+        // A redirect would carry the request (and its token) to wherever the server says.
+        redirect: 'manual',
+      });
+      const bodyText =
+        response.status === request.unreadBodyStatus
+          ? await discardBody(response)
+          : await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        bodyText,
+        clientRequestId,
+        requestId: response.headers.get('request-id'),
+      };
+    } catch (error) {
+      if (request.signal?.aborted === true) throw request.signal.reason;
+      if (timeout.aborted) throw timeoutError(request.operation, clientRequestId, requestTimeoutMs);
+      throw networkError(request.operation, clientRequestId, error);
+    }
+  }
+}
