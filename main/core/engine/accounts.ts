@@ -1,0 +1,34 @@
+import type { TokenProvider } from '../auth/token-provider.ts';
+import { GraphClient } from '../graph/client.ts';
+import { AccountPacer, type PacingLimits } from '../pacing/account-pacer.ts';
+import { pacedFetch } from '../pacing/paced-fetch.ts';
+
+export interface AccountConfig {
+  id: string;
+  /** Graph root with version: https://graph.microsoft.com/v1.0, or the simulator's. */
+  graphUrl: string;
+  /** Who it is, for people: an email address, "Demo account"... */
+  label: string;
+}
+
+/** One account as the engine runs it: its paced Graph client and whether it must sign in. */
+export interface AccountRuntime {
+  config: AccountConfig;
+  pacer: AccountPacer;
+  graph: GraphClient;
+  needsSignIn: boolean;
+}
+
+export function createAccountRuntime(
+  config: AccountConfig,
+  deps: { tokens: TokenProvider; limits: PacingLimits; fetch: typeof fetch; now: () => number },
+): AccountRuntime {
+  const pacer = new AccountPacer(deps.limits, deps.now);
+  const graph = new GraphClient({
+    graphUrl: config.graphUrl,
+    getAccessToken: (options) => deps.tokens.getAccessToken(config.id, options),
+    fetch: pacedFetch(pacer, deps.fetch, deps.now),
+    now: deps.now,
+  });
+  return { config, pacer, graph, needsSignIn: false };
+}

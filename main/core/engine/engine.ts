@@ -1,0 +1,406 @@
+import type { Database } from 'better-sqlite3';
+import type {
+  EnqueueRequest,
+  EnqueueResult,
+  JobSelection,
+  JobState,
+  JobView,
+  QueueSummary,
+  Refusal,
+  RetargetRequest,
+  TaskdropApi,
+  TaskdropEvents,
+  Unsubscribe,
+} from '../../../preload/contract.ts';
+import type { TokenProvider } from '../auth/token-provider.ts';
+import { contentTypeFor } from '../files/content-type.ts';
+import { inspectFile, type FileCheck } from '../files/inspect-file.ts';
+import type { GraphClient } from '../graph/client.ts';
+import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
+import { openQueueDatabase } from '../queue/database.ts';
+import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
+import { retargetableStates } from '../queue/states.ts';
+import { cancelUpload } from '../upload/cancel-upload.ts';
+import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
+import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-attempt.ts';
+import { createAccountRuntime, type AccountConfig, type AccountRuntime } from './accounts.ts';
+import { EventHub } from './events.ts';
+import { toJobView, toSummary } from './job-view.ts';
+import { defaultStallAfterMs, ProgressTracker } from './progress-tracker.ts';
+import { Scheduler } from './scheduler.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  accounts: AccountConfig[];
+  tokens: TokenProvider;
+  fetch?: typeof fetch;
+  now?: () => number;
+  pacing?: Partial<PacingLimits>;
+  retry?: Partial<RetryPolicy>;
+  rangeSize?: number;
+  smallUploadMaxBytes?: number;
+  /** How often progress batches go out while uploading. */
+  progressIntervalMs?: number;
+  stallAfterMs?: number;
+}
+
+/** A request the engine cannot act on, in words for the person. */
+export class EngineRequestError extends Error {
+  readonly reason: 'unknown-account' | 'invalid-request';
+
+  constructor(reason: EngineRequestError['reason'], message: string) {
+    super(message);
+    this.name = 'EngineRequestError';
+    this.reason = reason;
+  }
+}
+
+/** Files inspected at once while enqueueing: enough to hide disk latency, few enough for the OS. */
+const inspectionConcurrency = 32;
+const defaultProgressIntervalMs = 250;
+
+/**
+ * The engine facade: the contract's commands and events over the queue store, the scheduler
+ * and the accounts. UI and CLI talk to this and nothing below it.
+ */
+export class Engine implements TaskdropApi {
+  readonly #db: Database;
+  readonly #store: JobStore;
+  readonly #accounts = new Map<string, AccountRuntime>();
+  readonly #progress: ProgressTracker;
+  readonly #scheduler: Scheduler;
+  readonly #events = new EventHub();
+  readonly #now: () => number;
+  readonly #progressIntervalMs: number;
+  readonly #pendingChanges = new Set<number>();
+  #flushScheduled = false;
+  #progressTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: EngineOptions, db: Database) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    this.#store = new JobStore(db, this.#now);
+    this.#progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs;
+    const limits = { ...defaultPacingLimits, ...options.pacing };
+    for (const config of options.accounts) {
+      this.#accounts.set(
+        config.id,
+        createAccountRuntime(config, {
+          tokens: options.tokens,
+          limits,
+          fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+          now: this.#now,
+        }),
+      );
+    }
+    this.#progress = new ProgressTracker(this.#now, options.stallAfterMs ?? defaultStallAfterMs);
+    this.#scheduler = new Scheduler({
+      store: this.#store,
+      accounts: this.#accounts,
+      progress: this.#progress,
+      now: this.#now,
+      retry: { ...defaultRetryPolicy, ...options.retry },
+      rangeSize: options.rangeSize ?? defaultRangeSize,
+      smallUploadMaxBytes: options.smallUploadMaxBytes ?? defaultSmallUploadMaxBytes,
+      changed: (ids) => this.#changed(ids),
+    });
+  }
+
+  /**
+   * Opens the queue in `dataDir` (refused while another engine holds it) and recovers jobs a
+   * crash left mid-upload. Nothing runs before `start()`.
+   */
+  static open(options: EngineOptions): Engine {
+    const db = openQueueDatabase(options.dataDir);
+    const engine = new Engine(options, db);
+    engine.#store.recoverInterrupted();
+    return engine;
+  }
+
+  start(): void {
+    this.#scheduler.start();
+  }
+
+  /** Stops uploads in flight (they resume on the next start) and closes the queue. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#scheduler.shutdown();
+    clearInterval(this.#progressTimer);
+    this.#flush();
+    this.#db.close();
+  }
+
+  graphFor(accountId: string): GraphClient {
+    return this.#account(accountId).graph;
+  }
+
+  accounts(): AccountConfig[] {
+    return [...this.#accounts.values()].map((account) => account.config);
+  }
+
+  /** After the person signed in again: the account's waiting jobs continue. */
+  signedIn(accountId: string): void {
+    this.#account(accountId);
+    this.#scheduler.resumeAccount(accountId);
+  }
+
+  on<E extends keyof TaskdropEvents>(
+    event: E,
+    listener: (payload: TaskdropEvents[E]) => void,
+  ): Unsubscribe {
+    return this.#events.on(event, listener);
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    this.#account(request.target.accountId);
+    const checks = await inspectAll(request.paths);
+    const refused: Refusal[] = [];
+    const fresh: NewJob[] = [];
+    const seen = new Set<string>();
+    for (const check of checks) {
+      if (!check.ok) {
+        refused.push(check.refusal);
+        continue;
+      }
+      const { file } = check;
+      const job: NewJob = {
+        sourcePath: file.path,
+        fileName: file.name,
+        contentType: contentTypeFor(file.name),
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        target: request.target,
+      };
+      const duplicate = seen.has(file.path) ? 'queued' : this.#duplicateOf(job);
+      if (duplicate !== null) {
+        refused.push(duplicateRefusal(file.path, file.name, duplicate, request.target.taskTitle));
+        continue;
+      }
+      seen.add(file.path);
+      fresh.push(job);
+    }
+    const rows = this.#store.insertMany(fresh);
+    this.#changed(rows.map((row) => row.id));
+    this.#scheduler.pump();
+    return { accepted: rows.map((row) => this.#view(row)), refused };
+  }
+
+  #duplicateOf(job: NewJob): 'queued' | 'attached' | null {
+    const existing = this.#store.findDuplicate(job);
+    if (existing === undefined) return null;
+    return existing.state === 'done' ? 'attached' : 'queued';
+  }
+
+  listJobs(): Promise<JobView[]> {
+    return Promise.resolve(this.#store.all().map((row) => this.#view(row)));
+  }
+
+  summary(): Promise<QueueSummary> {
+    return Promise.resolve(toSummary(this.#store.countByState()));
+  }
+
+  async pause(selection: JobSelection): Promise<number> {
+    return this.#apply(selection, ['waiting', 'retrying', 'needs-sign-in', 'uploading'], (row) =>
+      this.#scheduler.isRunning(row.id)
+        ? this.#scheduler.stop(row.id, 'pause')
+        : this.#store.transition(row.id, 'paused'),
+    );
+  }
+
+  async resume(selection: JobSelection): Promise<number> {
+    const count = await this.#apply(selection, ['paused'], (row) =>
+      this.#store.transition(row.id, 'waiting', { nextAttemptAt: null }),
+    );
+    this.#scheduler.pump();
+    return count;
+  }
+
+  async retry(selection: JobSelection): Promise<number> {
+    const count = await this.#apply(
+      selection,
+      ['failed', 'cancelled', 'retrying', 'needs-sign-in'],
+      (row) =>
+        this.#store.transition(row.id, 'waiting', {
+          problem: null,
+          failuresInARow: 0,
+          nextAttemptAt: null,
+        }),
+    );
+    this.#scheduler.pump();
+    return count;
+  }
+
+  async cancel(selection: JobSelection): Promise<number> {
+    return this.#apply(
+      selection,
+      ['waiting', 'uploading', 'retrying', 'paused', 'needs-sign-in', 'failed'],
+      (row) =>
+        this.#scheduler.isRunning(row.id)
+          ? this.#scheduler.stop(row.id, 'cancel')
+          : this.#cancelIdle(row),
+    );
+  }
+
+  async remove(selection: JobSelection): Promise<number> {
+    const rows = this.#store.select(selection);
+    for (const row of rows) {
+      if (this.#scheduler.isRunning(row.id)) {
+        await this.#scheduler.stop(row.id, 'remove');
+      } else if (row.uploadUrl !== null) {
+        await this.#cancelIdle(row);
+      }
+    }
+    const removed = this.#store.delete(rows.map((row) => row.id));
+    this.#changed(rows.map((row) => row.id));
+    return removed;
+  }
+
+  async clearFinished(): Promise<number> {
+    const finished = this.#store
+      .all()
+      .filter((row) => row.state === 'done' || row.state === 'cancelled');
+    return this.remove({ ids: finished.map((row) => row.id) });
+  }
+
+  /** Sends jobs that are not in flight to another task; a failed one is queued again. */
+  async retarget(request: RetargetRequest): Promise<number> {
+    this.#account(request.target.accountId);
+    const count = await this.#apply({ ids: request.ids }, retargetableStates, async (row) => {
+      if (row.uploadUrl !== null) await this.#cancelIdle(row, { keepState: true });
+      this.#store.record(row.id, {
+        target: request.target,
+        uploadUrl: null,
+        uploadExpiresAt: null,
+        ackedOffset: 0,
+        finalSentAt: null,
+        protocol: null,
+      });
+      if (row.state === 'failed' || row.state === 'cancelled' || row.state === 'needs-sign-in') {
+        this.#store.transition(row.id, 'waiting', { problem: null, failuresInARow: 0 });
+      }
+    });
+    this.#scheduler.pump();
+    return count;
+  }
+
+  async #cancelIdle(row: JobRow, options: { keepState?: boolean } = {}): Promise<void> {
+    const account = this.#accounts.get(row.target.accountId);
+    const result =
+      account === undefined
+        ? ({ kind: 'cancelled' } as const)
+        : await cancelUpload(row, account.graph, this.#store, this.#now());
+    if (options.keepState === true) return;
+    if (result.kind === 'attached') {
+      // The last request had landed after all: the file is attached, and the job says so.
+      this.#store.transition(row.id, 'done', {
+        attachmentId: result.attachmentId,
+        ackedOffset: row.size,
+        uploadUrl: null,
+        finalSentAt: null,
+      });
+    } else if (row.state !== 'cancelled') {
+      this.#store.transition(row.id, 'cancelled', { uploadUrl: null, uploadExpiresAt: null });
+    }
+  }
+
+  /** Applies `action` to the selected jobs whose state allows it; answers how many. */
+  async #apply(
+    selection: JobSelection,
+    states: readonly JobState[],
+    action: (row: JobRow) => unknown,
+  ): Promise<number> {
+    const rows = this.#store.select(selection).filter((row) => states.includes(row.state));
+    for (const row of rows) await action(row);
+    this.#changed(rows.map((row) => row.id));
+    return rows.length;
+  }
+
+  #account(accountId: string): AccountRuntime {
+    const account = this.#accounts.get(accountId);
+    if (account === undefined) {
+      throw new EngineRequestError('unknown-account', `No account "${accountId}" is signed in.`);
+    }
+    return account;
+  }
+
+  #view(row: JobRow): JobView {
+    return toJobView(row, this.#progress.view(row.id));
+  }
+
+  /** Coalesces row changes into one jobsChanged event per turn of the event loop. */
+  #changed(ids: readonly number[]): void {
+    for (const id of ids) this.#pendingChanges.add(id);
+    this.#ensureProgressTimer();
+    if (this.#flushScheduled || this.#closed) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pendingChanges.size === 0) return;
+    const ids = [...this.#pendingChanges];
+    this.#pendingChanges.clear();
+    if (!this.#events.has('jobsChanged')) return;
+    const upserted: JobView[] = [];
+    const removed: number[] = [];
+    for (const id of ids) {
+      const row = this.#store.get(id);
+      if (row === undefined) removed.push(id);
+      else upserted.push(this.#view(row));
+    }
+    this.#events.emit('jobsChanged', {
+      upserted,
+      removed,
+      summary: toSummary(this.#store.countByState()),
+    });
+  }
+
+  #ensureProgressTimer(): void {
+    if (this.#progressTimer !== undefined || this.#closed) return;
+    this.#progressTimer = setInterval(() => {
+      const changed = this.#progress.drain();
+      if (changed.length > 0) this.#events.emit('progress', changed);
+      if (this.#progress.active === 0 && this.#scheduler.activeCount === 0) {
+        clearInterval(this.#progressTimer);
+        this.#progressTimer = undefined;
+      }
+    }, this.#progressIntervalMs);
+    this.#progressTimer.unref();
+  }
+}
+
+async function inspectAll(paths: readonly string[]): Promise<FileCheck[]> {
+  const results: FileCheck[] = new Array<FileCheck>(paths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const index = next;
+      next += 1;
+      results[index] = await inspectFile(paths[index] ?? '');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inspectionConcurrency, paths.length) }, worker));
+  return results;
+}
+
+function duplicateRefusal(
+  path: string,
+  name: string,
+  duplicate: 'queued' | 'attached',
+  taskTitle: string,
+): Refusal {
+  return duplicate === 'attached'
+    ? {
+        path,
+        reason: 'already-attached',
+        message: `${name} is already attached to “${taskTitle}”; it was not sent again.`,
+      }
+    : {
+        path,
+        reason: 'duplicate',
+        message: `${name} is already in the queue for “${taskTitle}”.`,
+      };
+}

@@ -1,0 +1,274 @@
+import type { JobRow, JobStore } from '../queue/job-store.ts';
+import { cancelUpload } from '../upload/cancel-upload.ts';
+import { failedProblem, problem, retryingProblem, signInProblem } from '../upload/problems.ts';
+import { decideRetry, type RetryPolicy } from '../upload/retry-policy.ts';
+import { runAttempt, type AttemptOutcome } from '../upload/upload-attempt.ts';
+import type { AccountRuntime } from './accounts.ts';
+import type { ProgressTracker } from './progress-tracker.ts';
+
+/** Why an upload in flight is being stopped. */
+export type StopReason = 'pause' | 'cancel' | 'remove' | 'shutdown';
+
+/** How long a file that is still being written gets to settle before the next try. */
+const fileSettleDelayMs = 10_000;
+const dueBatch = 200;
+
+interface Running {
+  controller: AbortController;
+  reason: StopReason | null;
+  accountId: string;
+  settled: Promise<void>;
+}
+
+export interface SchedulerDeps {
+  store: JobStore;
+  accounts: ReadonlyMap<string, AccountRuntime>;
+  progress: ProgressTracker;
+  now: () => number;
+  retry: RetryPolicy;
+  rangeSize: number;
+  smallUploadMaxBytes: number;
+  /** Rows that changed (or were deleted): the engine turns them into events. */
+  changed: (ids: number[]) => void;
+}
+
+/**
+ * Starts due jobs within each account's budget and turns every attempt's outcome into exactly
+ * one state transition. It owns the uploads in flight and nothing else.
+ */
+export class Scheduler {
+  readonly #deps: SchedulerDeps;
+  readonly #running = new Map<number, Running>();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+
+  constructor(deps: SchedulerDeps) {
+    this.#deps = deps;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.pump();
+  }
+
+  isRunning(id: number): boolean {
+    return this.#running.has(id);
+  }
+
+  get activeCount(): number {
+    return this.#running.size;
+  }
+
+  /** Stops an upload in flight; resolves once its job has settled in the new state. */
+  async stop(id: number, reason: StopReason): Promise<boolean> {
+    const running = this.#running.get(id);
+    if (running === undefined) return false;
+    running.reason = reason;
+    running.controller.abort(new Error(`upload stopped: ${reason}`));
+    await running.settled;
+    return true;
+  }
+
+  /** Stops everything in flight (jobs go back to waiting, facts kept) and starts nothing new. */
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await Promise.all([...this.#running.keys()].map((id) => this.stop(id, 'shutdown')));
+  }
+
+  pump(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const { store, now } = this.#deps;
+    for (const job of store.due(now(), dueBatch + this.#running.size)) {
+      if (this.#running.has(job.id)) continue;
+      const account = this.#deps.accounts.get(job.target.accountId);
+      if (account === undefined || account.needsSignIn) {
+        this.#toSignIn(job);
+        continue;
+      }
+      if (this.#activeFor(account.config.id) >= account.pacer.limits.maxConcurrentRequests)
+        continue;
+      this.#launch(job, account);
+    }
+    const nextDueAt = store.nextDueAt();
+    if (nextDueAt !== null) {
+      this.#timer = setTimeout(() => this.pump(), Math.max(10, nextDueAt - now()));
+    }
+  }
+
+  /** After a sign-in: the account's waiting jobs go on where they stopped. */
+  resumeAccount(accountId: string): void {
+    const account = this.#deps.accounts.get(accountId);
+    if (account !== undefined) account.needsSignIn = false;
+    const ids = this.#deps.store.idsOfAccount(accountId, ['needs-sign-in']);
+    for (const id of ids) this.#deps.store.transition(id, 'waiting', { problem: null });
+    this.#deps.changed(ids);
+    this.pump();
+  }
+
+  #activeFor(accountId: string): number {
+    let count = 0;
+    for (const running of this.#running.values()) if (running.accountId === accountId) count += 1;
+    return count;
+  }
+
+  #launch(job: JobRow, account: AccountRuntime): void {
+    const { store, progress, now } = this.#deps;
+    const row = store.transition(job.id, 'uploading', {
+      attempts: job.attempts + 1,
+      nextAttemptAt: null,
+    });
+    progress.begin(row.id, row.size, row.ackedOffset);
+    this.#deps.changed([row.id]);
+    const controller = new AbortController();
+    const running: Running = {
+      controller,
+      reason: null,
+      accountId: account.config.id,
+      settled: Promise.resolve(),
+    };
+    this.#running.set(row.id, running);
+    running.settled = runAttempt(row, {
+      store,
+      graph: account.graph,
+      now,
+      signal: controller.signal,
+      rangeSize: this.#deps.rangeSize,
+      smallUploadMaxBytes: this.#deps.smallUploadMaxBytes,
+      onProgress: (id, sent, acked) => progress.update(id, sent, acked),
+    })
+      .then((outcome) => this.#settle(row.id, outcome, running, account))
+      .catch((error: unknown) => this.#crashed(row.id, error))
+      .finally(() => {
+        this.#running.delete(row.id);
+        progress.end(row.id);
+        this.#deps.changed([row.id]);
+        this.pump();
+      });
+  }
+
+  async #settle(
+    id: number,
+    outcome: AttemptOutcome,
+    running: Running,
+    account: AccountRuntime,
+  ): Promise<void> {
+    const { store, now } = this.#deps;
+    const job = store.require(id);
+    switch (outcome.kind) {
+      case 'done':
+        this.#done(id, job.size, outcome.attachmentId);
+        return;
+      case 'aborted':
+        await this.#afterStop(job, running.reason ?? 'shutdown', account);
+        return;
+      case 'sign-in':
+        this.#needSignIn(account, id, outcome.message);
+        return;
+      case 'file-problem':
+        if (outcome.retryable) {
+          store.transition(id, 'retrying', {
+            problem: outcome.problem,
+            nextAttemptAt: now() + fileSettleDelayMs,
+            failuresInARow: job.failuresInARow + 1,
+          });
+        } else {
+          store.transition(id, 'failed', { problem: outcome.problem });
+        }
+        return;
+      case 'graph-error': {
+        const { error } = outcome;
+        if (error.kind === 'auth') {
+          this.#needSignIn(account, id);
+          return;
+        }
+        const failures = job.failuresInARow + 1;
+        const decision = decideRetry(error, failures, this.#deps.retry);
+        if (decision.retry) {
+          store.transition(id, 'retrying', {
+            failuresInARow: failures,
+            nextAttemptAt: now() + decision.delayMs,
+            problem: retryingProblem(error, decision.delayMs, now()),
+          });
+        } else {
+          store.transition(id, 'failed', {
+            failuresInARow: failures,
+            problem: failedProblem(error, job.target.taskTitle, now()),
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  #done(id: number, size: number, attachmentId: string): void {
+    this.#deps.store.transition(id, 'done', {
+      attachmentId,
+      ackedOffset: size,
+      uploadUrl: null,
+      uploadExpiresAt: null,
+      finalSentAt: null,
+      problem: null,
+      failuresInARow: 0,
+      nextAttemptAt: null,
+    });
+  }
+
+  async #afterStop(job: JobRow, reason: StopReason, account: AccountRuntime): Promise<void> {
+    const { store, now } = this.#deps;
+    if (reason === 'pause') {
+      store.transition(job.id, 'paused');
+    } else if (reason === 'shutdown') {
+      store.transition(job.id, 'waiting');
+    } else {
+      const result = await cancelUpload(job, account.graph, store, now());
+      if (result.kind === 'attached') this.#done(job.id, job.size, result.attachmentId);
+      else store.transition(job.id, 'cancelled', { uploadUrl: null, uploadExpiresAt: null });
+      if (reason === 'remove' && result.kind === 'cancelled') store.delete([job.id]);
+    }
+  }
+
+  /**
+   * Rule 5, 401: the token was refreshed once and still refused, so the account must sign in.
+   * The job that found out and the account's queued jobs wait; jobs in flight find out themselves.
+   */
+  #needSignIn(account: AccountRuntime, settlingId: number | null, message?: string): void {
+    account.needsSignIn = true;
+    const at = this.#deps.now();
+    const reason =
+      message === undefined ? signInProblem(at) : problem('auth', message, 'sign-in', at);
+    const queued = this.#deps.store.idsOfAccount(account.config.id, ['waiting', 'retrying']);
+    const ids = settlingId === null ? queued : [settlingId, ...queued];
+    for (const id of ids) this.#deps.store.transition(id, 'needs-sign-in', { problem: reason });
+    this.#deps.changed(ids);
+  }
+
+  /** A job whose account is unknown or signed out waits for a sign-in instead of running. */
+  #toSignIn(job: JobRow): void {
+    const at = this.#deps.now();
+    const reason = this.#deps.accounts.has(job.target.accountId)
+      ? signInProblem(at)
+      : problem(
+          'auth',
+          'This file is for an account that is not signed in. Sign in to it, or pick another task.',
+          'sign-in',
+          at,
+        );
+    this.#deps.store.transition(job.id, 'needs-sign-in', { problem: reason });
+    this.#deps.changed([job.id]);
+  }
+
+  #crashed(id: number, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#deps.store.transition(id, 'failed', {
+      problem: problem(
+        'permanent',
+        `taskdrop hit an internal error (${message}). Retry; if it happens again, please report it.`,
+        'retry',
+        this.#deps.now(),
+      ),
+    });
+  }
+}

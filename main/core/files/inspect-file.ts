@@ -1,0 +1,87 @@
+import { constants } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Refusal } from '../../../preload/contract.ts';
+
+/** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (reference §9). */
+export const maxAttachmentBytes = 26_214_400;
+
+export interface FileFacts {
+  path: string;
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export type FileCheck = { ok: true; file: FileFacts } | { ok: false; refusal: Refusal };
+
+const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
+
+function refuse(path: string, reason: Refusal['reason'], message: string): FileCheck {
+  return { ok: false, refusal: { path, reason, message } };
+}
+
+/**
+ * Rule 1 of the upload job: a file is queued only if it is a regular, readable file of at most
+ * 25 MB. Anything else is refused at once with words the person can act on.
+ */
+export async function inspectFile(path: string): Promise<FileCheck> {
+  const absolute = resolve(path);
+  const name = basename(absolute);
+  let facts;
+  try {
+    facts = await stat(absolute);
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
+      ? refuse(absolute, 'missing', `${name} does not exist (any more). Check the path.`)
+      : refuse(absolute, 'unreadable', `${name} cannot be read: ${describe(error)}.`);
+  }
+  if (facts.isDirectory()) {
+    return refuse(absolute, 'not-a-file', `${name} is a folder. Drop the files inside it instead.`);
+  }
+  if (!facts.isFile()) {
+    return refuse(
+      absolute,
+      'not-a-file',
+      `${name} is not a regular file (a device, pipe or socket).`,
+    );
+  }
+  if (facts.size > maxAttachmentBytes) {
+    return refuse(
+      absolute,
+      'too-large',
+      `${name} is ${mb(facts.size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
+    );
+  }
+  try {
+    // Opening, not access(): it is what the upload will do, and it sees ACLs and locks too.
+    const handle = await open(absolute, constants.O_RDONLY);
+    await handle.close();
+  } catch (error) {
+    return refuse(
+      absolute,
+      'unreadable',
+      `${name} cannot be read (${describe(error)}). Check its permissions.`,
+    );
+  }
+  return {
+    ok: true,
+    file: {
+      path: await realpath(absolute),
+      name,
+      size: facts.size,
+      mtimeMs: Math.trunc(facts.mtimeMs),
+    },
+  };
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error ? String(error.code) : undefined;
+}
+
+function describe(error: unknown): string {
+  const code = errorCode(error);
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EBUSY') return 'it is locked by another program';
+  return code ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,154 @@
+import { UsageWindow } from './usage-window.ts';
+
+/** The mailbox limits taskdrop paces itself to (reference §5); defaults leave headroom. */
+export interface PacingLimits {
+  maxConcurrentRequests: number;
+  maxRequestsPerWindow: number;
+  requestWindowMs: number;
+  maxUploadBytesPerWindow: number;
+  uploadWindowMs: number;
+}
+
+export const defaultPacingLimits: PacingLimits = {
+  maxConcurrentRequests: 3,
+  maxRequestsPerWindow: 10_000,
+  requestWindowMs: 10 * 60_000,
+  maxUploadBytesPerWindow: 150_000_000,
+  uploadWindowMs: 5 * 60_000,
+};
+
+export interface Permit {
+  /** Call once the answer is fully read (or the request failed). */
+  release(): void;
+}
+
+interface Waiter {
+  uploadBytes: number;
+  resolve: (permit: Permit) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/**
+ * One account's gate to Graph: a request waits here until it fits the concurrency, request-rate
+ * and upload-volume budgets and no 429 pause is in force. Waiters go strictly in arrival order,
+ * so a large range is not starved by a stream of small requests.
+ */
+export class AccountPacer {
+  #limits: PacingLimits;
+  readonly #now: () => number;
+  readonly #requests: UsageWindow;
+  readonly #uploads: UsageWindow;
+  readonly #waiters: Waiter[] = [];
+  #inFlight = 0;
+  #pausedUntil = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(limits: PacingLimits = defaultPacingLimits, now: () => number = Date.now) {
+    this.#limits = limits;
+    this.#now = now;
+    this.#requests = new UsageWindow(() => this.#limits.requestWindowMs);
+    this.#uploads = new UsageWindow(() => this.#limits.uploadWindowMs);
+  }
+
+  get limits(): PacingLimits {
+    return this.#limits;
+  }
+
+  setLimits(limits: PacingLimits): void {
+    this.#limits = limits;
+    this.#pump();
+  }
+
+  /** Waits for room for one request carrying `uploadBytes` of body. */
+  acquire(uploadBytes: number, signal?: AbortSignal): Promise<Permit> {
+    signal?.throwIfAborted();
+    return new Promise<Permit>((resolve, reject) => {
+      const waiter: Waiter = {
+        uploadBytes,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.#remove(waiter);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#pump();
+    });
+  }
+
+  /** A 429 slows the whole account: nobody is let through before `retryAfterMs` has passed. */
+  pause(retryAfterMs: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + retryAfterMs);
+    this.#pump();
+  }
+
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** Requests waiting for room, for progress displays ("waiting for the upload budget"). */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  #remove(waiter: Waiter): void {
+    const index = this.#waiters.indexOf(waiter);
+    if (index >= 0) this.#waiters.splice(index, 1);
+  }
+
+  #pump(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (;;) {
+      const head = this.#waiters[0];
+      if (head === undefined) return;
+      const wait = this.#waitFor(head);
+      if (wait > 0) {
+        if (Number.isFinite(wait)) {
+          this.#timer = setTimeout(() => this.#pump(), Math.ceil(wait));
+          this.#timer.unref();
+        }
+        return;
+      }
+      this.#waiters.shift();
+      head.signal?.removeEventListener('abort', head.onAbort);
+      head.resolve(this.#grant(head.uploadBytes));
+    }
+  }
+
+  #waitFor(waiter: Waiter): number {
+    const now = this.#now();
+    const limits = this.#limits;
+    if (this.#inFlight >= limits.maxConcurrentRequests) return Infinity;
+    return Math.max(
+      this.#pausedUntil - now,
+      this.#requests.waitFor(1, limits.maxRequestsPerWindow, now),
+      waiter.uploadBytes === 0
+        ? 0
+        : this.#uploads.waitFor(waiter.uploadBytes, limits.maxUploadBytesPerWindow, now),
+    );
+  }
+
+  #grant(uploadBytes: number): Permit {
+    this.#inFlight += 1;
+    this.#requests.begin(1);
+    this.#uploads.begin(uploadBytes);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const now = this.#now();
+        this.#inFlight -= 1;
+        this.#requests.finish(1, now);
+        this.#uploads.finish(uploadBytes, now);
+        this.#pump();
+      },
+    };
+  }
+}

@@ -1,0 +1,396 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type {
+  JobProblem,
+  JobSelection,
+  JobState,
+  NextStep,
+  ProblemKind,
+  TaskTarget,
+} from '../../../preload/contract.ts';
+import { canTransition, IllegalTransitionError, runnableStates } from './states.ts';
+
+export type UploadProtocol = 'post' | 'session';
+
+/** A queued file: the facts BRIEF §4 asks for, enough to resume after any crash. */
+export interface JobRow {
+  id: number;
+  state: JobState;
+  sourcePath: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string | null;
+  target: TaskTarget;
+  protocol: UploadProtocol | null;
+  uploadUrl: string | null;
+  uploadExpiresAt: number | null;
+  ackedOffset: number;
+  /** When the request that may have completed the attachment was sent (exactly-once, rule 4). */
+  finalSentAt: number | null;
+  attempts: number;
+  failuresInARow: number;
+  nextAttemptAt: number | null;
+  problem: JobProblem | null;
+  attachmentId: string | null;
+  origin: string;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewJob {
+  sourcePath: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  mtimeMs: number;
+  target: TaskTarget;
+  origin?: string;
+}
+
+/** The facts an upload step records; anything left out stays as it is. */
+export type JobFacts = Partial<
+  Pick<
+    JobRow,
+    | 'sha256'
+    | 'size'
+    | 'mtimeMs'
+    | 'target'
+    | 'protocol'
+    | 'uploadUrl'
+    | 'uploadExpiresAt'
+    | 'ackedOffset'
+    | 'finalSentAt'
+    | 'attempts'
+    | 'failuresInARow'
+    | 'nextAttemptAt'
+    | 'problem'
+    | 'attachmentId'
+  >
+>;
+
+interface JobRecord {
+  id: number;
+  state: string;
+  source_path: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  mtime_ms: number;
+  sha256: string | null;
+  account_id: string;
+  list_id: string;
+  task_id: string;
+  list_name: string;
+  task_title: string;
+  protocol: string | null;
+  upload_url: string | null;
+  upload_expires_at: number | null;
+  acked_offset: number;
+  final_sent_at: number | null;
+  attempts: number;
+  failures_in_a_row: number;
+  next_attempt_at: number | null;
+  error_kind: string | null;
+  error_message: string | null;
+  error_next_step: string | null;
+  error_code: string | null;
+  error_status: number | null;
+  error_request_id: string | null;
+  error_at: number | null;
+  attachment_id: string | null;
+  origin: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+type Columns = Partial<Omit<JobRecord, 'id'>>;
+
+function toRow(record: JobRecord): JobRow {
+  return {
+    id: record.id,
+    state: record.state as JobState,
+    sourcePath: record.source_path,
+    fileName: record.file_name,
+    contentType: record.content_type,
+    size: record.size,
+    mtimeMs: record.mtime_ms,
+    sha256: record.sha256,
+    target: {
+      accountId: record.account_id,
+      listId: record.list_id,
+      taskId: record.task_id,
+      listName: record.list_name,
+      taskTitle: record.task_title,
+    },
+    protocol: record.protocol as UploadProtocol | null,
+    uploadUrl: record.upload_url,
+    uploadExpiresAt: record.upload_expires_at,
+    ackedOffset: record.acked_offset,
+    finalSentAt: record.final_sent_at,
+    attempts: record.attempts,
+    failuresInARow: record.failures_in_a_row,
+    nextAttemptAt: record.next_attempt_at,
+    problem:
+      record.error_kind === null
+        ? null
+        : {
+            kind: record.error_kind as ProblemKind,
+            message: record.error_message ?? '',
+            nextStep: (record.error_next_step ?? 'none') as NextStep,
+            graphCode: record.error_code,
+            httpStatus: record.error_status,
+            requestId: record.error_request_id,
+            at: record.error_at ?? record.updated_at,
+          },
+    attachmentId: record.attachment_id,
+    origin: record.origin,
+    createdAt: record.created_at,
+    updatedAt: record.updated_at,
+    finishedAt: record.finished_at,
+  };
+}
+
+function targetColumns(target: TaskTarget): Columns {
+  return {
+    account_id: target.accountId,
+    list_id: target.listId,
+    task_id: target.taskId,
+    list_name: target.listName,
+    task_title: target.taskTitle,
+  };
+}
+
+function problemColumns(problem: JobProblem | null): Columns {
+  return {
+    error_kind: problem?.kind ?? null,
+    error_message: problem?.message ?? null,
+    error_next_step: problem?.nextStep ?? null,
+    error_code: problem?.graphCode ?? null,
+    error_status: problem?.httpStatus ?? null,
+    error_request_id: problem?.requestId ?? null,
+    error_at: problem?.at ?? null,
+  };
+}
+
+const factColumns: Record<Exclude<keyof JobFacts, 'target' | 'problem'>, keyof JobRecord> = {
+  sha256: 'sha256',
+  size: 'size',
+  mtimeMs: 'mtime_ms',
+  protocol: 'protocol',
+  uploadUrl: 'upload_url',
+  uploadExpiresAt: 'upload_expires_at',
+  ackedOffset: 'acked_offset',
+  finalSentAt: 'final_sent_at',
+  attempts: 'attempts',
+  failuresInARow: 'failures_in_a_row',
+  nextAttemptAt: 'next_attempt_at',
+  attachmentId: 'attachment_id',
+};
+
+function toColumns(facts: JobFacts): Columns {
+  const columns: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(factColumns)) {
+    const value = facts[key as keyof typeof factColumns];
+    if (value !== undefined) columns[column] = value;
+  }
+  if (facts.target !== undefined) Object.assign(columns, targetColumns(facts.target));
+  if (facts.problem !== undefined) Object.assign(columns, problemColumns(facts.problem));
+  return columns as Columns;
+}
+
+const terminalStates: readonly JobState[] = ['done', 'failed', 'cancelled'];
+const duplicateStates: readonly JobState[] = [
+  'waiting',
+  'uploading',
+  'retrying',
+  'paused',
+  'needs-sign-in',
+  'done',
+];
+
+export interface StateCount {
+  state: JobState;
+  jobs: number;
+  bytes: number;
+  ackedBytes: number;
+}
+
+/**
+ * The upload queue in SQLite. Every method is one transaction; a state change is checked
+ * against the transition table in the same transaction that writes it.
+ */
+export class JobStore {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #byId: Statement<[number], JobRecord>;
+  readonly #insert: Statement<Record<string, unknown>>;
+
+  constructor(db: Database, now: () => number = Date.now) {
+    this.#db = db;
+    this.#now = now;
+    this.#byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    this.#insert = db.prepare(
+      `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms,
+         account_id, list_id, task_id, list_name, task_title, origin, created_at, updated_at)
+       VALUES ('waiting', @source_path, @file_name, @content_type, @size, @mtime_ms,
+         @account_id, @list_id, @task_id, @list_name, @task_title, @origin, @now, @now)`,
+    );
+  }
+
+  insertMany(jobs: readonly NewJob[]): JobRow[] {
+    const now = this.#now();
+    return this.#db.transaction(() =>
+      jobs.map((job) => {
+        const { lastInsertRowid } = this.#insert.run({
+          source_path: job.sourcePath,
+          file_name: job.fileName,
+          content_type: job.contentType,
+          size: job.size,
+          mtime_ms: job.mtimeMs,
+          origin: job.origin ?? 'manual',
+          now,
+          ...targetColumns(job.target),
+        });
+        return this.require(Number(lastInsertRowid));
+      }),
+    )();
+  }
+
+  get(id: number): JobRow | undefined {
+    const record = this.#byId.get(id);
+    return record === undefined ? undefined : toRow(record);
+  }
+
+  require(id: number): JobRow {
+    const row = this.get(id);
+    if (row === undefined) throw new RangeError(`no job ${id}`);
+    return row;
+  }
+
+  all(): JobRow[] {
+    return this.#db.prepare<[], JobRecord>('SELECT * FROM jobs ORDER BY id').all().map(toRow);
+  }
+
+  select(selection: JobSelection): JobRow[] {
+    if ('all' in selection) return this.all();
+    return selection.ids.flatMap((id) => this.get(id) ?? []);
+  }
+
+  /** Moves a job to another state, with the facts that go with the move, in one transaction. */
+  transition(id: number, to: JobState, facts: JobFacts = {}): JobRow {
+    return this.#db.transaction(() => {
+      const current = this.require(id);
+      if (!canTransition(current.state, to))
+        throw new IllegalTransitionError(id, current.state, to);
+      const now = this.#now();
+      this.#write(id, {
+        ...toColumns(facts),
+        state: to,
+        updated_at: now,
+        finished_at: terminalStates.includes(to) ? now : null,
+      });
+      return this.require(id);
+    })();
+  }
+
+  /** Records facts without a state change (the write-ahead steps of an upload). */
+  record(id: number, facts: JobFacts): JobRow {
+    this.#write(id, { ...toColumns(facts), updated_at: this.#now() });
+    return this.require(id);
+  }
+
+  #write(id: number, columns: Columns): void {
+    const names = Object.keys(columns);
+    if (names.length === 0) return;
+    const assignments = names.map((name) => `${name} = @${name}`).join(', ');
+    this.#db.prepare(`UPDATE jobs SET ${assignments} WHERE id = @id`).run({ ...columns, id });
+  }
+
+  /** Jobs the scheduler may start now, oldest first. */
+  due(now: number, limit: number): JobRow[] {
+    const states = runnableStates.map((state) => `'${state}'`).join(', ');
+    return this.#db
+      .prepare<[number, number], JobRecord>(
+        `SELECT * FROM jobs WHERE state IN (${states})
+           AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+         ORDER BY id LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(toRow);
+  }
+
+  /** When the earliest retrying job becomes due, if any. */
+  nextDueAt(): number | null {
+    const row = this.#db
+      .prepare<[], { at: number | null }>(
+        `SELECT MIN(next_attempt_at) AS at FROM jobs WHERE state = 'retrying'`,
+      )
+      .get();
+    return row?.at ?? null;
+  }
+
+  /**
+   * After a crash, jobs that were uploading go back to waiting with every fact kept: the
+   * uploader then asks the server where they stand instead of starting over.
+   */
+  recoverInterrupted(): number {
+    return this.#db
+      .prepare(`UPDATE jobs SET state = 'waiting', updated_at = ? WHERE state = 'uploading'`)
+      .run(this.#now()).changes;
+  }
+
+  /** Ids of one account's jobs in the given states. */
+  idsOfAccount(accountId: string, states: readonly JobState[]): number[] {
+    const list = states.map((state) => `'${state}'`).join(', ');
+    return this.#db
+      .prepare<[string], { id: number }>(
+        `SELECT id FROM jobs WHERE account_id = ? AND state IN (${list}) ORDER BY id`,
+      )
+      .all(accountId)
+      .map((row) => row.id);
+  }
+
+  /** A job for the same file (path, size, mtime) and task that is queued or done already. */
+  findDuplicate(
+    job: Pick<NewJob, 'sourcePath' | 'size' | 'mtimeMs' | 'target'>,
+  ): JobRow | undefined {
+    const states = duplicateStates.map((state) => `'${state}'`).join(', ');
+    const record = this.#db
+      .prepare<[string, string, number, number], JobRecord>(
+        `SELECT * FROM jobs WHERE source_path = ? AND task_id = ? AND size = ? AND mtime_ms = ?
+           AND state IN (${states}) ORDER BY id DESC LIMIT 1`,
+      )
+      .get(job.sourcePath, job.target.taskId, job.size, job.mtimeMs);
+    return record === undefined ? undefined : toRow(record);
+  }
+
+  /** Attachment ids already claimed by jobs of this task (so reconciliation never takes one twice). */
+  claimedAttachmentIds(taskId: string): Set<string> {
+    const rows = this.#db
+      .prepare<[string], { attachment_id: string }>(
+        'SELECT attachment_id FROM jobs WHERE task_id = ? AND attachment_id IS NOT NULL',
+      )
+      .all(taskId);
+    return new Set(rows.map((row) => row.attachment_id));
+  }
+
+  delete(ids: readonly number[]): number {
+    const statement = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
+    return this.#db.transaction(() =>
+      ids.reduce((sum, id) => sum + statement.run(id).changes, 0),
+    )();
+  }
+
+  countByState(): StateCount[] {
+    return this.#db
+      .prepare<[], StateCount>(
+        `SELECT state, COUNT(*) AS jobs, COALESCE(SUM(size), 0) AS bytes,
+           COALESCE(SUM(CASE WHEN state = 'done' THEN size ELSE acked_offset END), 0) AS ackedBytes
+         FROM jobs GROUP BY state`,
+      )
+      .all();
+  }
+}

@@ -1,0 +1,62 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Versioned migrations, applied in order inside one transaction each; `user_version` records
+ * how far a database has come. Append, never edit, once a version has shipped.
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE jobs (
+     id INTEGER PRIMARY KEY,
+     state TEXT NOT NULL,
+     source_path TEXT NOT NULL,
+     file_name TEXT NOT NULL,
+     content_type TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     mtime_ms INTEGER NOT NULL,
+     sha256 TEXT,
+     account_id TEXT NOT NULL,
+     list_id TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     list_name TEXT NOT NULL,
+     task_title TEXT NOT NULL,
+     protocol TEXT,
+     upload_url TEXT,
+     upload_expires_at INTEGER,
+     acked_offset INTEGER NOT NULL DEFAULT 0,
+     final_sent_at INTEGER,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     failures_in_a_row INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER,
+     error_kind TEXT,
+     error_message TEXT,
+     error_next_step TEXT,
+     error_code TEXT,
+     error_status INTEGER,
+     error_request_id TEXT,
+     error_at INTEGER,
+     attachment_id TEXT,
+     origin TEXT NOT NULL DEFAULT 'manual',
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     finished_at INTEGER
+   );
+   CREATE INDEX jobs_by_state ON jobs (state, next_attempt_at, id);
+   CREATE INDEX jobs_by_file ON jobs (source_path, task_id);`,
+];
+
+export const schemaVersion = migrations.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > schemaVersion) {
+    throw new Error(
+      `this queue was written by a newer taskdrop (schema ${current}, this one knows ${schemaVersion}); update taskdrop`,
+    );
+  }
+  for (let version = current; version < schemaVersion; version += 1) {
+    db.transaction(() => {
+      db.exec(migrations[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

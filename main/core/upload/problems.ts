@@ -1,0 +1,101 @@
+import type { JobProblem, NextStep, ProblemKind } from '../../../preload/contract.ts';
+import type { GraphError } from '../graph/errors.ts';
+
+/** A problem the upload found, in plain words, with the one action that helps. */
+export function problem(
+  kind: ProblemKind,
+  message: string,
+  nextStep: NextStep,
+  at: number,
+  graph?: GraphError,
+): JobProblem {
+  return {
+    kind,
+    message,
+    nextStep,
+    graphCode: graph?.code ?? null,
+    httpStatus: graph?.status ?? null,
+    requestId: graph?.requestId ?? null,
+    at,
+  };
+}
+
+const seconds = (ms: number): string =>
+  ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
+
+function graphDetail(error: GraphError): string {
+  const parts = [error.status === null ? null : String(error.status), error.code].filter(Boolean);
+  return parts.length === 0 ? '' : ` (${parts.join(' ')})`;
+}
+
+/** For a failure the engine will retry by itself after `delayMs`. */
+export function retryingProblem(error: GraphError, delayMs: number, at: number): JobProblem {
+  if (error.kind === 'throttled') {
+    return problem(
+      'throttled',
+      `Microsoft asked taskdrop to slow down; continuing in ${seconds(delayMs)}.`,
+      'wait',
+      at,
+      error,
+    );
+  }
+  if (error.status === null) {
+    return problem(
+      'transient',
+      `Cannot reach Microsoft To Do right now; trying again in ${seconds(delayMs)}. Nothing is lost.`,
+      'wait',
+      at,
+      error,
+    );
+  }
+  return problem(
+    'transient',
+    `Microsoft To Do had a temporary problem${graphDetail(error)}; trying again in ${seconds(delayMs)}.`,
+    'wait',
+    at,
+    error,
+  );
+}
+
+/** For a failure that retrying by itself will not fix. */
+export function failedProblem(error: GraphError, taskTitle: string, at: number): JobProblem {
+  switch (error.kind) {
+    case 'not-found':
+      return problem(
+        'not-found',
+        `The task “${taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Pick another task.`,
+        'retarget',
+        at,
+        error,
+      );
+    case 'auth':
+      return signInProblem(at, error);
+    case 'transient':
+    case 'throttled':
+      return problem(
+        error.kind,
+        `Microsoft To Do kept failing${graphDetail(error)}. Try again later.`,
+        'retry',
+        at,
+        error,
+      );
+    default:
+      return problem(
+        error.kind,
+        `Microsoft To Do refused the file${graphDetail(error)}${error.requestId === null ? '' : `, request-id ${error.requestId}`}.`,
+        'retry',
+        at,
+        error,
+      );
+  }
+}
+
+export function signInProblem(at: number, error?: GraphError): JobProblem {
+  return problem(
+    'auth',
+    'Your Microsoft sign-in expired or was revoked. Sign in again: uploads continue where they stopped.',
+    'sign-in',
+    at,
+    error,
+  );
+}

@@ -1,0 +1,42 @@
+import type { GraphError } from '../graph/errors.ts';
+
+export interface RetryPolicy {
+  /** First backoff step; each failure in a row doubles it. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Failures in a row without a byte of progress before a server error is given up on. */
+  maxFailuresInARow: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  baseDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
+  maxFailuresInARow: 8,
+};
+
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
+
+/**
+ * Rule 5: retry what is transient, stop on what is not. The server's Retry-After wins; otherwise
+ * jittered exponential backoff. Being offline never gives up (the network comes back); a server
+ * that keeps failing does, after `maxFailuresInARow` tries without progress.
+ */
+export function decideRetry(
+  error: GraphError,
+  failuresInARow: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): RetryDecision {
+  if (error.kind !== 'transient' && error.kind !== 'throttled') return { retry: false };
+  const offline = error.status === null;
+  if (!offline && error.kind === 'transient' && failuresInARow >= policy.maxFailuresInARow) {
+    return { retry: false };
+  }
+  if (error.retryAfterMs !== null) return { retry: true, delayMs: error.retryAfterMs };
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * 2 ** Math.max(0, failuresInARow - 1),
+  );
+  // Half fixed, half random: spreads retries of many jobs without ever retrying at once.
+  return { retry: true, delayMs: Math.round(ceiling / 2 + random() * (ceiling / 2)) };
+}

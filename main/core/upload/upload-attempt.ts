@@ -1,0 +1,370 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { JobProblem } from '../../../preload/contract.ts';
+import { SignInRequiredError } from '../auth/token-provider.ts';
+import type { GraphClient } from '../graph/client.ts';
+import { GraphError, isGraphError } from '../graph/errors.ts';
+import type { ByteRange } from '../graph/types.ts';
+import { hashFile, readRange, sameStamp, stampOf, FileShrankError } from '../files/file-reader.ts';
+import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
+import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
+import { problem } from './problems.ts';
+import { findLandedAttachment } from './reconcile.ts';
+
+/** 12 × 320 KiB: under every reading of Graph's 4 MB per PUT (reference §4.2). */
+export const defaultRangeSize = 3_932_160;
+/** Base64 of this many bytes stays under Graph's ~4 MB request cap (reference §3.3). */
+export const defaultSmallUploadMaxBytes = 2_900_000;
+/** A session with less time left than this is not worth resuming. */
+const sessionMarginMs = 60_000;
+/** Times a file may change under one attempt before it is left to settle. */
+const maxRestarts = 2;
+/** Times the server's offset may disagree with ours (416) in one attempt. */
+const maxResyncs = 3;
+
+export interface AttemptDeps {
+  store: JobStore;
+  graph: GraphClient;
+  now: () => number;
+  signal: AbortSignal;
+  rangeSize: number;
+  smallUploadMaxBytes: number;
+  onProgress: (id: number, bytesSent: number, bytesAcked: number) => void;
+}
+
+export type AttemptOutcome =
+  | { kind: 'done'; attachmentId: string }
+  | { kind: 'graph-error'; error: GraphError }
+  | { kind: 'sign-in'; message: string }
+  | { kind: 'file-problem'; problem: JobProblem; retryable: boolean }
+  | { kind: 'aborted' };
+
+/** A file-system fact that stops this attempt, in the person's words. */
+class FileProblem extends Error {
+  readonly problem: JobProblem;
+  readonly retryable: boolean;
+
+  constructor(jobProblem: JobProblem, retryable: boolean) {
+    super(jobProblem.message);
+    this.problem = jobProblem;
+    this.retryable = retryable;
+  }
+}
+
+/** The file is not what we hashed: restart from byte 0 with the new content. */
+class FileChanged extends Error {}
+
+/** Runs one attempt at uploading a job; every outcome is a value, never a throw. */
+export async function runAttempt(job: JobRow, deps: AttemptDeps): Promise<AttemptOutcome> {
+  try {
+    return { kind: 'done', attachmentId: await new UploadAttempt(job, deps).run() };
+  } catch (error) {
+    if (deps.signal.aborted) return { kind: 'aborted' };
+    if (isGraphError(error)) return { kind: 'graph-error', error };
+    if (error instanceof SignInRequiredError) return { kind: 'sign-in', message: error.message };
+    if (error instanceof FileProblem) {
+      return { kind: 'file-problem', problem: error.problem, retryable: error.retryable };
+    }
+    throw error;
+  }
+}
+
+function firstOffset(ranges: ByteRange[]): number | null {
+  return ranges.length === 0 ? null : Math.min(...ranges.map((range) => range.start));
+}
+
+class UploadAttempt {
+  #job: JobRow;
+  readonly #deps: AttemptDeps;
+  #restarts = 0;
+
+  constructor(job: JobRow, deps: AttemptDeps) {
+    this.#job = job;
+    this.#deps = deps;
+  }
+
+  #record(facts: JobFacts): void {
+    this.#job = this.#deps.store.record(this.#job.id, facts);
+  }
+
+  get #signal(): { signal: AbortSignal } {
+    return { signal: this.#deps.signal };
+  }
+
+  async run(): Promise<string> {
+    // An unanswered final request may have attached the file already: look before resending.
+    if (this.#job.finalSentAt !== null) {
+      const landed = await this.#findLanded();
+      if (landed !== null) return landed;
+      this.#record({ finalSentAt: null });
+    }
+    for (;;) {
+      try {
+        await this.#prepareFile();
+        return this.#job.size <= this.#deps.smallUploadMaxBytes
+          ? await this.#postSmall()
+          : await this.#uploadInSession();
+      } catch (error) {
+        if (!(error instanceof FileChanged)) throw error;
+        await this.#restartChangedFile();
+      }
+    }
+  }
+
+  async #findLanded(): Promise<string | null> {
+    const claimed = this.#deps.store.claimedAttachmentIds(this.#job.target.taskId);
+    const found = await findLandedAttachment(
+      this.#deps.graph,
+      this.#job,
+      claimed,
+      this.#deps.now(),
+      this.#deps.signal,
+    );
+    return found?.id ?? null;
+  }
+
+  /** Rule 8, before the first byte: the file is still there, still fits, and is hashed. */
+  async #prepareFile(): Promise<void> {
+    const stamp = await this.#stamp();
+    if (stamp.size > maxAttachmentBytes) {
+      throw new FileProblem(
+        problem(
+          'file',
+          `${this.#job.fileName} grew past 25 MB since it was queued; To Do cannot take it.`,
+          'none',
+          this.#deps.now(),
+        ),
+        false,
+      );
+    }
+    if (this.#job.sha256 !== null && sameStamp(stamp, this.#job)) return;
+    if (this.#job.sha256 !== null && this.#hasProgress()) throw new FileChanged();
+    const sha256 = await this.#fileOperation(() =>
+      hashFile(this.#job.sourcePath, this.#deps.signal),
+    );
+    this.#record({ sha256, size: stamp.size, mtimeMs: stamp.mtimeMs });
+  }
+
+  #hasProgress(): boolean {
+    return this.#job.uploadUrl !== null || this.#job.ackedOffset > 0;
+  }
+
+  async #restartChangedFile(): Promise<void> {
+    this.#restarts += 1;
+    if (this.#restarts > maxRestarts) {
+      throw new FileProblem(
+        problem(
+          'file',
+          `${this.#job.fileName} keeps changing while it uploads; taskdrop will try again once it settles.`,
+          'wait',
+          this.#deps.now(),
+        ),
+        true,
+      );
+    }
+    await this.#discardSession();
+    this.#record({ sha256: null, ackedOffset: 0, finalSentAt: null, protocol: null });
+    this.#deps.onProgress(this.#job.id, 0, 0);
+  }
+
+  async #discardSession(): Promise<void> {
+    const url = this.#job.uploadUrl;
+    if (url === null) return;
+    this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0 });
+    // Best effort: an abandoned session expires on its own.
+    await this.#deps.graph.deleteUploadSession(url, this.#signal).catch(() => undefined);
+  }
+
+  async #stamp(): Promise<{ size: number; mtimeMs: number }> {
+    return this.#fileOperation(() => stampOf(this.#job.sourcePath));
+  }
+
+  /** File-system failures become problems the person can act on. */
+  async #fileOperation<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (this.#deps.signal.aborted) throw error;
+      if (error instanceof FileShrankError) throw new FileChanged();
+      const code = errorCode(error);
+      const at = this.#deps.now();
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new FileProblem(
+          problem(
+            'file',
+            `${this.#job.fileName} was moved or deleted before it finished uploading. Locate it, or remove it from the queue.`,
+            'locate-file',
+            at,
+          ),
+          false,
+        );
+      }
+      throw new FileProblem(
+        problem(
+          'file',
+          `${this.#job.fileName} cannot be read (${code ?? 'unknown error'}). Check its permissions, then retry.`,
+          'retry',
+          at,
+        ),
+        false,
+      );
+    }
+  }
+
+  /** Rule 8, before the last byte: same size, same time, same content as hashed. */
+  async #verifyUnchanged(runningHash: Hash | null): Promise<void> {
+    const stamp = await this.#stamp();
+    if (!sameStamp(stamp, this.#job)) throw new FileChanged();
+    const sha256 =
+      runningHash?.digest('hex') ??
+      (await this.#fileOperation(() => hashFile(this.#job.sourcePath, this.#deps.signal)));
+    if (sha256 !== this.#job.sha256) throw new FileChanged();
+  }
+
+  async #read(start: number, length: number): Promise<Buffer> {
+    if (length === 0) return Buffer.alloc(0);
+    return this.#fileOperation(() => readRange(this.#job.sourcePath, start, length));
+  }
+
+  async #postSmall(): Promise<string> {
+    const { target, fileName, contentType, size } = this.#job;
+    const bytes = await this.#read(0, size);
+    await this.#verifyUnchanged(createHash('sha256').update(bytes));
+    this.#record({ protocol: 'post', finalSentAt: this.#deps.now() });
+    this.#deps.onProgress(this.#job.id, size, 0);
+    try {
+      const attachment = await this.#deps.graph.createSmallAttachment(
+        target.listId,
+        target.taskId,
+        { name: fileName, contentType, bytes },
+        this.#signal,
+      );
+      return attachment.id;
+    } catch (error) {
+      if (isGraphError(error) && !error.ambiguous) this.#record({ finalSentAt: null });
+      throw error;
+    }
+  }
+
+  async #uploadInSession(): Promise<string> {
+    let offset = (await this.#resumeOffset()) ?? (await this.#openSession());
+    // The running hash is only whole when this attempt sends every byte from 0.
+    let runningHash: Hash | null = offset === 0 ? createHash('sha256') : null;
+    let resyncs = 0;
+    const url = (): string => this.#job.uploadUrl ?? '';
+    for (;;) {
+      const length = Math.min(this.#deps.rangeSize, this.#job.size - offset);
+      const isLast = offset + length === this.#job.size;
+      const bytes = await this.#read(offset, length);
+      runningHash?.update(bytes);
+      if (isLast) {
+        await this.#verifyUnchanged(runningHash);
+        this.#record({ finalSentAt: this.#deps.now() });
+      }
+      this.#deps.onProgress(this.#job.id, offset + length, offset);
+      let next: number;
+      try {
+        const answer = await this.#deps.graph.uploadRange(
+          url(),
+          { start: offset, totalSize: this.#job.size, bytes },
+          this.#signal,
+        );
+        if (answer.kind === 'completed') {
+          return answer.attachmentId ?? (await this.#requireLanded());
+        }
+        next = firstOffset(answer.nextExpectedRanges) ?? (await this.#askSession());
+      } catch (error) {
+        if (!isGraphError(error)) throw error;
+        if (error.kind === 'session-gone') {
+          const after = await this.#afterSessionGone(isLast);
+          if ('attachmentId' in after) return after.attachmentId;
+          next = after.offset;
+        } else {
+          // An answered failure proves the last range did not complete the file.
+          if (isLast && !error.ambiguous) this.#record({ finalSentAt: null });
+          if (error.status !== 416 || resyncs >= maxResyncs) throw error;
+          // Rule 3: the server's offset is the truth.
+          resyncs += 1;
+          next = await this.#askSession();
+        }
+      }
+      if (next !== offset + length) runningHash = next === 0 ? createHash('sha256') : null;
+      offset = next;
+      this.#record({
+        ackedOffset: offset,
+        ...(this.#job.failuresInARow > 0 ? { failuresInARow: 0 } : {}),
+      });
+      this.#deps.onProgress(this.#job.id, offset, offset);
+    }
+  }
+
+  /** Where a stored session stands, or null when there is none worth resuming. */
+  async #resumeOffset(): Promise<number | null> {
+    const { uploadUrl, uploadExpiresAt } = this.#job;
+    if (uploadUrl === null) return null;
+    if (uploadExpiresAt !== null && uploadExpiresAt - this.#deps.now() < sessionMarginMs) {
+      await this.#discardSession();
+      return null;
+    }
+    try {
+      const offset = await this.#askSession();
+      this.#record({ ackedOffset: offset });
+      return offset;
+    } catch (error) {
+      if (isGraphError(error) && error.kind === 'session-gone') {
+        this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0 });
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async #askSession(): Promise<number> {
+    const state = await this.#deps.graph.getUploadSession(this.#job.uploadUrl ?? '', this.#signal);
+    return firstOffset(state.nextExpectedRanges) ?? this.#job.ackedOffset;
+  }
+
+  /** Write-ahead: the intent before createUploadSession, the URL right after it. */
+  async #openSession(): Promise<number> {
+    const { target, fileName, contentType, size } = this.#job;
+    this.#record({ protocol: 'session', ackedOffset: 0, uploadUrl: null, uploadExpiresAt: null });
+    const session = await this.#deps.graph.createUploadSession(
+      target.listId,
+      target.taskId,
+      { name: fileName, size, contentType },
+      this.#signal,
+    );
+    this.#record({ uploadUrl: session.uploadUrl, uploadExpiresAt: session.expiresAt });
+    return firstOffset(session.nextExpectedRanges) ?? 0;
+  }
+
+  /**
+   * A 404 on the session: it expired, or (after a lost answer to the last range) it completed.
+   * Either the attachment it made, or a fresh session to start again from 0.
+   */
+  async #afterSessionGone(isLast: boolean): Promise<{ attachmentId: string } | { offset: number }> {
+    if (isLast && this.#job.finalSentAt !== null) {
+      const landed = await this.#findLanded();
+      if (landed !== null) return { attachmentId: landed };
+    }
+    this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0, finalSentAt: null });
+    this.#deps.onProgress(this.#job.id, 0, 0);
+    return { offset: await this.#openSession() };
+  }
+
+  /** The server said the file is complete but named no attachment: find it on the task. */
+  async #requireLanded(): Promise<string> {
+    const landed = await this.#findLanded();
+    if (landed !== null) return landed;
+    throw new GraphError({
+      kind: 'transient',
+      message: 'The upload completed but the attachment is not listed on the task yet.',
+      operation: 'listAttachments',
+      status: 201,
+      code: 'attachmentNotListed',
+      requestId: null,
+      clientRequestId: null,
+      retryAfterMs: null,
+      ambiguous: true,
+    });
+  }
+}
