@@ -82,6 +82,8 @@ export interface Refusal {
   path: string;
   reason: RefusalReason;
   message: string;
+  /** For a duplicate: the job already queued for (or done with) that file and task. */
+  jobId: number | null;
 }
 
 export interface EnqueueRequest {

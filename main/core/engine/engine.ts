@@ -173,9 +173,11 @@ export class Engine implements TaskdropApi {
         mtimeMs: file.mtimeMs,
         target: request.target,
       };
-      const duplicate = seen.has(file.path) ? 'queued' : this.#duplicateOf(job);
-      if (duplicate !== null) {
-        refused.push(duplicateRefusal(file.path, file.name, duplicate, request.target.taskTitle));
+      const duplicate = seen.has(file.path) ? null : this.#store.findDuplicate(job);
+      if (seen.has(file.path) || duplicate !== undefined) {
+        refused.push(
+          duplicateRefusal(file.path, file.name, duplicate ?? null, request.target.taskTitle),
+        );
         continue;
       }
       seen.add(file.path);
@@ -185,12 +187,6 @@ export class Engine implements TaskdropApi {
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
     return { accepted: rows.map((row) => this.#view(row)), refused };
-  }
-
-  #duplicateOf(job: NewJob): 'queued' | 'attached' | null {
-    const existing = this.#store.findDuplicate(job);
-    if (existing === undefined) return null;
-    return existing.state === 'done' ? 'attached' : 'queued';
   }
 
   listJobs(): Promise<JobView[]> {
@@ -386,21 +382,25 @@ async function inspectAll(paths: readonly string[]): Promise<FileCheck[]> {
   return results;
 }
 
+/** The same file for the same task again: named in the same request, queued, or done. */
 function duplicateRefusal(
   path: string,
   name: string,
-  duplicate: 'queued' | 'attached',
+  existing: JobRow | null,
   taskTitle: string,
 ): Refusal {
-  return duplicate === 'attached'
+  const jobId = existing?.id ?? null;
+  return existing?.state === 'done'
     ? {
         path,
         reason: 'already-attached',
         message: `${name} is already attached to “${taskTitle}”; it was not sent again.`,
+        jobId,
       }
     : {
         path,
         reason: 'duplicate',
         message: `${name} is already in the queue for “${taskTitle}”.`,
+        jobId,
       };
 }

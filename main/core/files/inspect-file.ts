@@ -18,7 +18,7 @@ export type FileCheck = { ok: true; file: FileFacts } | { ok: false; refusal: Re
 const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 function refuse(path: string, reason: Refusal['reason'], message: string): FileCheck {
-  return { ok: false, refusal: { path, reason, message } };
+  return { ok: false, refusal: { path, reason, message, jobId: null } };
 }
 
 /**

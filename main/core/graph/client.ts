@@ -9,6 +9,7 @@ import {
   parseAttachment,
   parseCollectionPage,
   parseJsonObject,
+  parseSessionId,
   parseSessionState,
   parseTask,
   parseTaskList,
@@ -333,6 +334,21 @@ export class GraphClient {
       if (isGraphError(error) && error.kind === 'session-gone') return 'already-gone';
       throw error;
     }
+  }
+
+  /** Ids of the task's live upload sessions, by anyone. */
+  async listUploadSessions(
+    listId: string,
+    taskId: string,
+    options: RequestOptions = {},
+  ): Promise<string[]> {
+    const url = `${this.#taskUrl(listId, taskId)}/attachmentSessions`;
+    return this.#collect('listUploadSessions', url, parseSessionId, options.signal);
+  }
+
+  /** The address of a listed session, to delete one whose uploadUrl was never learned. */
+  uploadSessionUrl(listId: string, taskId: string, sessionId: string): string {
+    return `${this.#taskUrl(listId, taskId)}/attachmentSessions/${segment(sessionId)}`;
   }
 
   #listUrl(listId: string): string {

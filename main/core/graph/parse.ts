@@ -122,6 +122,11 @@ export function parseTask(value: unknown): TodoTask | null {
   };
 }
 
+/** A session as listed on its task: Graph's attachmentSession carries no file name or size. */
+export function parseSessionId(value: unknown): string | null {
+  return isJsonObject(value) ? stringField(value, 'id') : null;
+}
+
 export function parseAttachment(value: unknown): AttachmentInfo | null {
   if (!isJsonObject(value)) return null;
   const id = stringField(value, 'id');

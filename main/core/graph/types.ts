@@ -12,6 +12,7 @@ export type GraphOperation =
   | 'deleteAttachment'
   | 'createSmallAttachment'
   | 'createUploadSession'
+  | 'listUploadSessions'
   | 'uploadRange'
   | 'getUploadSession'
   | 'deleteUploadSession';

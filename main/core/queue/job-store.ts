@@ -367,6 +367,16 @@ export class JobStore {
     return record === undefined ? undefined : toRow(record);
   }
 
+  /** Upload URLs our jobs hold for this task: sessions that are not orphans. */
+  uploadUrlsOfTask(taskId: string): string[] {
+    return this.#db
+      .prepare<[string], { upload_url: string }>(
+        'SELECT upload_url FROM jobs WHERE task_id = ? AND upload_url IS NOT NULL',
+      )
+      .all(taskId)
+      .map((row) => row.upload_url);
+  }
+
   /** Attachment ids already claimed by jobs of this task (so reconciliation never takes one twice). */
   claimedAttachmentIds(taskId: string): Set<string> {
     const rows = this.#db

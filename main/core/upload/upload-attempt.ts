@@ -326,6 +326,9 @@ class UploadAttempt {
   /** Write-ahead: the intent before createUploadSession, the URL right after it. */
   async #openSession(): Promise<number> {
     const { target, fileName, contentType, size } = this.#job;
+    if (this.#job.protocol === 'session' && this.#job.uploadUrl === null) {
+      await this.#deleteOrphanSessions();
+    }
     this.#record({ protocol: 'session', ackedOffset: 0, uploadUrl: null, uploadExpiresAt: null });
     const session = await this.#deps.graph.createUploadSession(
       target.listId,
@@ -335,6 +338,29 @@ class UploadAttempt {
     );
     this.#record({ uploadUrl: session.uploadUrl, uploadExpiresAt: session.expiresAt });
     return firstOffset(session.nextExpectedRanges) ?? 0;
+  }
+
+  /**
+   * An intent without a URL means this job may have died between creating a session and
+   * recording it. Graph lists sessions without names, so every live session on the task that no
+   * job of ours holds is taken for such an orphan. Another app uploading to the same task at that
+   * moment would have to restart its upload, which loses it nothing.
+   */
+  async #deleteOrphanSessions(): Promise<void> {
+    const { listId, taskId } = this.#job.target;
+    const graph = this.#deps.graph;
+    const ours = new Set(
+      this.#deps.store
+        .uploadUrlsOfTask(taskId)
+        .map((url) => decodeURIComponent(url.split('/').pop() ?? '')),
+    );
+    const live = await graph.listUploadSessions(listId, taskId, this.#signal);
+    for (const sessionId of live.filter((id) => !ours.has(id))) {
+      await graph.deleteUploadSession(
+        graph.uploadSessionUrl(listId, taskId, sessionId),
+        this.#signal,
+      );
+    }
   }
 
   /**

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+
+export const commandNames = [
+  'upload',
+  'run',
+  'queue',
+  'pause',
+  'resume',
+  'retry',
+  'cancel',
+  'remove',
+  'clear',
+  'lists',
+  'tasks',
+  'help',
+] as const;
+export type CommandName = (typeof commandNames)[number];
+
+export interface CliArgs {
+  command: CommandName;
+  positionals: string[];
+  dataDir: string | undefined;
+  graphUrl: string | undefined;
+  demo: boolean;
+  json: boolean;
+  list: string | undefined;
+  task: string | undefined;
+  createTask: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const usage = `taskdrop — attach files to Microsoft To Do tasks, reliably
+
+Usage:
+  taskdrop upload <files...> --list <name|id> --task <title|id> [--create-task]
+  taskdrop run                      upload everything queued, then exit
+  taskdrop queue                    show the queue
+  taskdrop pause|resume|retry|cancel|remove <id...|all>
+  taskdrop clear                    remove finished jobs (done, cancelled) from the queue
+  taskdrop lists                    your To Do lists
+  taskdrop tasks <list>             the tasks of a list
+
+Options:
+  --data-dir DIR    where the queue lives (default: the app's data folder, or $TASKDROP_DATA_DIR)
+  --graph-url URL   Microsoft Graph root (default https://graph.microsoft.com/v1.0)
+  --demo            use the built-in Graph simulator (data under the data dir), no account needed
+  --json            one JSON object per line, for scripts
+  -h, --help        this text
+  -v, --version     the version
+
+Without --demo, set TASKDROP_ACCESS_TOKEN to a Graph access token with Tasks.ReadWrite.
+Exit codes: 0 all attached · 1 something failed or was refused · 2 usage · 3 sign-in needed · 130 interrupted`;
+
+export function parseCli(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        'graph-url': { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        list: { type: 'string' },
+        task: { type: 'string' },
+        'create-task': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  const command = values.help || first === undefined ? 'help' : first;
+  if (!isCommand(command)) throw new UsageError(`Unknown command "${command}".`);
+  return {
+    command,
+    positionals: rest,
+    dataDir: values['data-dir'],
+    graphUrl: values['graph-url'],
+    demo: values.demo,
+    json: values.json,
+    list: values.list,
+    task: values.task,
+    createTask: values['create-task'],
+    version: values.version,
+  };
+}
+
+function isCommand(value: string): value is CommandName {
+  return (commandNames as readonly string[]).includes(value);
+}

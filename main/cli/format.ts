@@ -1,0 +1,50 @@
+import type { JobView } from '../../preload/contract.ts';
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1_048_576) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}:${String(whole % 60).padStart(2, '0')}`;
+}
+
+export function percent(job: Pick<JobView, 'bytesAcked' | 'size' | 'state'>): number {
+  if (job.state === 'done') return 100;
+  return job.size === 0 ? 0 : Math.floor((job.bytesAcked / job.size) * 100);
+}
+
+export function bar(fraction: number, width: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** "name", shortened in the middle to fit. */
+export function fit(text: string, width: number): string {
+  if (text.length <= width) return text.padEnd(width);
+  const half = Math.floor((width - 1) / 2);
+  return `${text.slice(0, half)}…${text.slice(text.length - (width - 1 - half))}`;
+}
+
+export function describeJob(job: JobView): string {
+  const where = `“${job.target.taskTitle}”`;
+  switch (job.state) {
+    case 'done':
+      return `✓ ${job.fileName} attached to ${where}`;
+    case 'failed':
+      return `✗ ${job.fileName}: ${job.problem?.message ?? 'failed'}`;
+    case 'needs-sign-in':
+      return `! ${job.fileName}: ${job.problem?.message ?? 'sign-in needed'}`;
+    case 'retrying':
+      return `… ${job.fileName}: ${job.problem?.message ?? 'retrying'}`;
+    case 'cancelled':
+      return `– ${job.fileName}: cancelled`;
+    case 'paused':
+      return `‖ ${job.fileName}: paused`;
+    default:
+      return `${job.fileName}: ${job.state}`;
+  }
+}

@@ -1,0 +1,76 @@
+import type { TaskTarget } from '../../preload/contract.ts';
+import type { GraphClient } from '../core/graph/client.ts';
+import type { TodoTask, TodoTaskList } from '../core/graph/types.ts';
+import { UsageError } from './args.ts';
+
+function pick<T>(
+  items: readonly T[],
+  wanted: string,
+  id: (item: T) => string,
+  name: (item: T) => string,
+  kind: string,
+  where: string,
+): T | undefined {
+  const byId = items.find((item) => id(item) === wanted);
+  if (byId !== undefined) return byId;
+  const lower = wanted.toLowerCase();
+  const byName = items.filter((item) => name(item).toLowerCase() === lower);
+  if (byName.length > 1) {
+    throw new UsageError(
+      `${byName.length} ${kind}s ${where} are called “${wanted}”: use its id instead (${byName.map(id).join(', ')}).`,
+    );
+  }
+  return byName[0];
+}
+
+export async function resolveList(graph: GraphClient, wanted: string): Promise<TodoTaskList> {
+  const lists = await graph.listLists();
+  const list = pick(
+    lists,
+    wanted,
+    (l) => l.id,
+    (l) => l.displayName,
+    'list',
+    'in your account',
+  );
+  if (list === undefined) {
+    const names = lists.map((l) => `“${l.displayName}”`).join(', ');
+    throw new UsageError(`No list called “${wanted}”. Your lists: ${names}.`);
+  }
+  return list;
+}
+
+/** --list and --task to a target; --create-task makes the task when no title matches. */
+export async function resolveTarget(
+  graph: GraphClient,
+  accountId: string,
+  listWanted: string,
+  taskWanted: string,
+  createTask: boolean,
+): Promise<TaskTarget> {
+  const list = await resolveList(graph, listWanted);
+  const tasks = await graph.listTasks(list.id);
+  let task: TodoTask | undefined = pick(
+    tasks,
+    taskWanted,
+    (t) => t.id,
+    (t) => t.title,
+    'task',
+    `in “${list.displayName}”`,
+  );
+  if (task === undefined) {
+    if (!createTask) {
+      throw new UsageError(
+        `No task titled “${taskWanted}” in “${list.displayName}”. Add --create-task to create it.`,
+      );
+    }
+    task = await graph.createTask(list.id, { title: taskWanted });
+  }
+  return {
+    accountId,
+    listId: list.id,
+    taskId: task.id,
+    listName: list.displayName,
+    taskTitle: task.title,
+  };
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+import packageJson from '../../package.json' with { type: 'json' };
+import { isGraphError } from '../core/graph/errors.ts';
+import { DataDirInUseError } from '../core/queue/database.ts';
+import { EngineRequestError } from '../core/engine/engine.ts';
+import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
+import { clearFinished, manage, showLists, showQueue, showTasks } from './commands/manage.ts';
+import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
+import { openContext, SignInNeededError, type CliContext } from './context.ts';
+import { JsonReporter, LineReporter, TerminalReporter, type Reporter } from './reporters.ts';
+
+export const exitCodes = { ok: 0, failed: 1, usage: 2, signIn: 3, interrupted: 130 } as const;
+
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Fires on Ctrl-C / SIGTERM: stop cleanly, the queue resumes on the next run. */
+  interrupt: AbortSignal;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const print = (text: string): void => void io.stdout.write(text);
+  const complain = (text: string): void => void io.stderr.write(`taskdrop: ${text}\n`);
+  let args: CliArgs;
+  try {
+    args = parseCli(argv);
+  } catch (error) {
+    complain(`${errorText(error)}\n\n${usage}`);
+    return exitCodes.usage;
+  }
+  if (args.version) {
+    print(`taskdrop ${packageJson.version}\n`);
+    return exitCodes.ok;
+  }
+  if (args.command === 'help') {
+    print(`${usage}\n`);
+    return exitCodes.ok;
+  }
+  let context: CliContext | undefined;
+  try {
+    context = await openContext(args, io.env);
+    return await dispatch(args, context, io, print);
+  } catch (error) {
+    complain(errorText(error));
+    return exitCodeOf(error);
+  } finally {
+    await context?.close();
+  }
+}
+
+async function dispatch(
+  args: CliArgs,
+  context: CliContext,
+  io: CliIo,
+  print: (text: string) => void,
+): Promise<number> {
+  switch (args.command) {
+    case 'upload': {
+      const reporter = reporterFor(args, io);
+      return outcomeCode(await upload(args, context, reporter, io.interrupt), reporter, io);
+    }
+    case 'run': {
+      const reporter = reporterFor(args, io);
+      return outcomeCode(await runQueue(context, reporter, io.interrupt), reporter, io);
+    }
+    case 'queue':
+      await showQueue(args, context, print);
+      return exitCodes.ok;
+    case 'pause':
+    case 'resume':
+    case 'retry':
+    case 'cancel':
+    case 'remove':
+      await manage(args.command, args, context, print);
+      return exitCodes.ok;
+    case 'clear':
+      await clearFinished(args, context, print);
+      return exitCodes.ok;
+    case 'lists':
+      await showLists(args, context, print);
+      return exitCodes.ok;
+    case 'tasks':
+      await showTasks(args, context, print);
+      return exitCodes.ok;
+    case 'help':
+      print(`${usage}\n`);
+      return exitCodes.ok;
+  }
+}
+
+function reporterFor(args: CliArgs, io: CliIo): Reporter {
+  const write = (text: string): void => void io.stdout.write(text);
+  if (args.json) return new JsonReporter(write);
+  if (io.stdout.isTTY) return new TerminalReporter(write, () => io.stdout.columns);
+  return new LineReporter(write);
+}
+
+function outcomeCode(outcome: RunOutcome, reporter: Reporter, io: CliIo): number {
+  const { jobs } = outcome;
+  if (outcome.interrupted) {
+    const left = jobs.filter((job) => job.state !== 'done').length;
+    io.stderr.write(
+      `taskdrop: stopped. ${left} file(s) stay queued; "taskdrop run" continues where they were.\n`,
+    );
+    return exitCodes.interrupted;
+  }
+  reporter.finish(jobs);
+  if (jobs.some((job) => job.state === 'needs-sign-in')) return exitCodes.signIn;
+  if (outcome.refusedCount > 0 || jobs.some((job) => job.state !== 'done')) return exitCodes.failed;
+  return exitCodes.ok;
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return exitCodes.usage;
+  if (error instanceof SignInNeededError) return exitCodes.signIn;
+  if (isGraphError(error) && error.kind === 'auth') return exitCodes.signIn;
+  return exitCodes.failed;
+}
+
+function errorText(error: unknown): string {
+  if (
+    error instanceof UsageError ||
+    error instanceof SignInNeededError ||
+    error instanceof DataDirInUseError ||
+    error instanceof EngineRequestError ||
+    isGraphError(error)
+  ) {
+    return error.message;
+  }
+  if (error instanceof Error && error.name === 'SignInRequiredError') return error.message;
+  return `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+function installSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+if (import.meta.main) {
+  const interrupt = installSignals();
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    interrupt,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`taskdrop: ${String(error)}\n`);
+      process.exitCode = exitCodes.failed;
+    },
+  );
+}

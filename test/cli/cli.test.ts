@@ -1,0 +1,218 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
+import { runCli } from '../support/cli.ts';
+import { sha256Of } from '../support/engine-harness.ts';
+
+let sim: RunningSimulator;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let global: string[];
+
+function file(name: string, size: number): { path: string; bytes: Buffer } {
+  const bytes = randomBytes(size);
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  dir = mkdtempSync(join(tmpdir(), 'taskdrop-cli-'));
+  env = { TASKDROP_ACCESS_TOKEN: sim.testToken };
+  global = ['--graph-url', sim.graphUrl, '--data-dir', join(dir, 'data')];
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('taskdrop upload', () => {
+  it('attaches files to a task named by list and title, and exits 0', async () => {
+    const a = file('invoice.pdf', 12_345);
+    const b = file('scan.png', 5_000_000);
+    const result = await runCli(
+      [
+        'upload',
+        a.path,
+        b.path,
+        '--list',
+        'receipts 2026',
+        '--task',
+        'Laptop repair invoice',
+        ...global,
+      ],
+      env,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✓ invoice.pdf attached to “Laptop repair invoice”');
+    expect(result.stdout).toContain('2 attached');
+    const stored = sim.control.attachments();
+    expect(stored.find((x) => x.name === 'invoice.pdf')?.sha256).toBe(sha256Of(a.bytes));
+    expect(stored.find((x) => x.name === 'scan.png')?.sha256).toBe(sha256Of(b.bytes));
+    expect(stored.find((x) => x.name === 'invoice.pdf')?.contentType).toBe('application/pdf');
+  });
+
+  it('sends nothing twice when the same files are uploaded again', async () => {
+    const before = sim.control.attachments().length;
+    const again = await runCli(
+      [
+        'upload',
+        join(dir, 'invoice.pdf'),
+        '--list',
+        'Receipts 2026',
+        '--task',
+        'Laptop repair invoice',
+        ...global,
+      ],
+      env,
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already attached');
+    expect(sim.control.attachments()).toHaveLength(before);
+  });
+
+  it('fails clearly for a missing file and still attaches the others', async () => {
+    const ok = file('ok.txt', 10);
+    const result = await runCli(
+      [
+        'upload',
+        ok.path,
+        join(dir, 'missing.pdf'),
+        '--list',
+        'Work',
+        '--task',
+        'Design review notes',
+        ...global,
+      ],
+      env,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('missing.pdf does not exist');
+    expect(result.stdout).toContain('✓ ok.txt attached');
+  });
+
+  it('names an unknown task and creates it with --create-task', async () => {
+    const a = file('plan.md', 100);
+    const args = ['upload', a.path, '--list', 'Home', '--task', 'Garden plan', ...global];
+    const refused = await runCli(args, env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('No task titled “Garden plan” in “Home”. Add --create-task');
+    const created = await runCli([...args, '--create-task'], env);
+    expect(created.code).toBe(0);
+    const tasks = await runCli(['tasks', 'Home', ...global], env);
+    expect(tasks.stdout).toContain('Garden plan');
+  });
+
+  it('speaks JSON lines with --json, ending in a summary', async () => {
+    const a = file('data.csv', 2_000);
+    const result = await runCli(
+      [
+        'upload',
+        a.path,
+        '--list',
+        'Work',
+        '--task',
+        'Budget spreadsheet 2027',
+        '--json',
+        ...global,
+      ],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.at(-1)).toEqual({
+      event: 'summary',
+      attached: 1,
+      failed: 0,
+      needsSignIn: 0,
+      pending: 0,
+    });
+    expect(lines.some((line) => line['event'] === 'job')).toBe(true);
+  });
+
+  it('lists the queue as JSON, one job per line', async () => {
+    const result = await runCli(['queue', '--json', ...global], env);
+    expect(result.code).toBe(0);
+    const jobs = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { state: string });
+    expect(jobs.length).toBeGreaterThanOrEqual(5);
+    expect(jobs.every((job) => job.state === 'done')).toBe(true);
+  });
+});
+
+describe('taskdrop without a way to sign in, or with bad input', () => {
+  it('says how to get going when there is no token', async () => {
+    const result = await runCli(['lists', '--data-dir', join(dir, 'other')], {
+      TASKDROP_ACCESS_TOKEN: '',
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Set TASKDROP_ACCESS_TOKEN');
+    expect(result.stderr).toContain('--demo');
+  });
+
+  it('rejects an unknown command with the usage', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "frobnicate"');
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  it('refuses a second taskdrop on the same data dir', async () => {
+    const { spawnCli, finished } = await import('../support/cli.ts');
+    const big = file('slow.bin', 20_000_000);
+    sim.control.addFault({
+      operation: 'uploadContent',
+      nth: 1,
+      times: 0,
+      action: { type: 'delay', ms: 300 },
+    });
+    const first = spawnCli(
+      ['upload', big.path, '--list', 'Work', '--task', 'Client workshop slides', ...global],
+      env,
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const second = await runCli(['queue', ...global], env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/Another taskdrop \(pid \d+\) is already using/);
+    } finally {
+      sim.control.clearFaults();
+      expect((await finished(first)).code).toBe(0);
+    }
+  });
+});
+
+describe('demo mode', () => {
+  it('runs against the built-in simulator with nothing configured', async () => {
+    const demoDir = join(dir, 'demo');
+    const a = file('demo.txt', 64);
+    const upload = await runCli(
+      [
+        'upload',
+        a.path,
+        '--list',
+        'Tasks',
+        '--task',
+        'Scan passport',
+        '--demo',
+        '--data-dir',
+        demoDir,
+      ],
+      { TASKDROP_ACCESS_TOKEN: '' },
+    );
+    expect(upload.code).toBe(0);
+    expect(upload.stdout).toContain('✓ demo.txt attached to “Scan passport”');
+    const queue = await runCli(['queue', '--demo', '--data-dir', demoDir]);
+    expect(queue.stdout).toMatch(/done\s+100%.*demo\.txt → Scan passport/);
+  });
+});
