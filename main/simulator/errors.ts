@@ -39,10 +39,9 @@ export function defaultCodeFor(status: number): string {
 export function errorBody(
   reply: GraphErrorReply,
   requestId: string,
-  clientRequestId: string | null,
+  clientRequestId: string,
   date: string,
 ): string {
-  const innerError: Record<string, string> = { date, 'request-id': requestId };
-  if (clientRequestId !== null) innerError['client-request-id'] = clientRequestId;
+  const innerError = { date, 'request-id': requestId, 'client-request-id': clientRequestId };
   return JSON.stringify({ error: { code: reply.code, message: reply.message, innerError } });
 }

@@ -25,6 +25,10 @@ export const defaultUploadRules: UploadRules = {
   requestBodyCapBytes: 4 * 1024 * 1024,
   createSessionStatus: 200,
   minSessionBytes: 0,
+  sessionTooLarge: { status: 400, code: 'invalidRequest' },
+  smallAttachmentTooLarge: { status: 400, code: 'invalidRequest' },
+  rangeOutOfOrder: { status: 416, code: 'invalidRange' },
+  sessionExpired: { status: 404, code: 'itemNotFound' },
 };
 
 export const defaultPagingRules: PagingRules = {

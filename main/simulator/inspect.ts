@@ -62,14 +62,16 @@ export async function handleInspection(
   exchange: Exchange,
 ): Promise<void> {
   const { req, res, url } = exchange;
-  const path = url.pathname
-    .replace(/^\/_sim\/?/, '')
-    .split('/')
-    .filter(Boolean);
   const read = await readBody(req, 1_000_000);
   const body = read.kind === 'complete' && read.bytes.length > 0 ? parseJson(read.bytes) : {};
   let answer: Answer;
   try {
+    // Ids end in `=`, which clients percent-encode in paths.
+    const path = url.pathname
+      .replace(/^\/_sim\/?/, '')
+      .split('/')
+      .filter(Boolean)
+      .map((segment) => decodeURIComponent(segment));
     answer = route(control, req.method ?? 'GET', path, body, url.searchParams);
   } catch (error) {
     answer = problem(400, error instanceof Error ? error.message : String(error));

@@ -83,7 +83,7 @@ function openExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const header = req.headers['client-request-id'];
   const clientRequestId = typeof header === 'string' ? header : null;
   res.setHeader('request-id', requestId);
-  if (clientRequestId !== null) res.setHeader('client-request-id', clientRequestId);
+  res.setHeader('client-request-id', answeredClientRequestId({ requestId, clientRequestId }));
   const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
   return { req, res, url: new URL(req.url ?? '/', origin), origin, requestId, clientRequestId };
 }
@@ -321,11 +321,16 @@ export function send(exchange: Exchange, reply: Reply, clock: SimClock): void {
   }
 }
 
+/** Graph always answers with a client-request-id: the caller's, or one it made up. */
+function answeredClientRequestId(ids: Pick<Exchange, 'requestId' | 'clientRequestId'>): string {
+  return ids.clientRequestId ?? ids.requestId;
+}
+
 export function sendError(exchange: Exchange, error: GraphErrorReply, clock: SimClock): void {
   const body = errorBody(
     error,
     exchange.requestId,
-    exchange.clientRequestId,
+    answeredClientRequestId(exchange),
     graphTime(clock.now()),
   );
   exchange.res.writeHead(error.status, {

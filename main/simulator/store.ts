@@ -54,6 +54,7 @@ export class SimStore {
   readonly #attachments = new Map<string, AttachmentRecord>();
   readonly #sessions = new Map<string, SessionRecord>();
   #tombstones: Tombstone[] = [];
+  readonly #expiredSessions = new Set<string>();
   #changeSeq: number;
   readonly #defaultUserId: string;
   readonly #blobs: BlobStore;
@@ -362,11 +363,17 @@ export class SimStore {
     const session = this.#sessions.get(sessionId);
     if (session?.userId !== userId || session.taskId !== taskId) return undefined;
     if (session.expiresAt <= this.#now()) {
+      this.#expiredSessions.add(sessionKey(userId, taskId, sessionId));
       this.#dropSession(session);
       this.save();
       return undefined;
     }
     return session;
+  }
+
+  /** Whether this session expired (and was discarded), as opposed to never having existed. */
+  sessionExpired(userId: string, taskId: string, sessionId: string): boolean {
+    return this.#expiredSessions.has(sessionKey(userId, taskId, sessionId));
   }
 
   /** Appends the next range; the last one turns the session into an attachment atomically. */
@@ -403,3 +410,6 @@ export class SimStore {
     this.#blobs.discardSession(session.id);
   }
 }
+
+const sessionKey = (userId: string, taskId: string, sessionId: string): string =>
+  JSON.stringify([userId, taskId, sessionId]);

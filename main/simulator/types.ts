@@ -71,6 +71,12 @@ export interface MailboxLimits {
   uploadWindowMs: number;
 }
 
+/** How a refusal whose real status or code is undocumented is answered (reference §12). */
+export interface Refusal {
+  status: number;
+  code: string;
+}
+
 export interface UploadRules {
   /** Lifetime of an upload session (the real one is undocumented). */
   sessionLifetimeMs: number;
@@ -86,6 +92,14 @@ export interface UploadRules {
   createSessionStatus: 200 | 201;
   /** Reproduce Outlook's refusal of sessions for small files (not documented for To Do). */
   minSessionBytes: number;
+  /** createUploadSession with a size above maxAttachmentBytes. */
+  sessionTooLarge: Refusal;
+  /** A base64 POST of smallAttachmentLimitBytes or more. */
+  smallAttachmentTooLarge: Refusal;
+  /** A range that does not start at the next expected offset; the session stays as it was. */
+  rangeOutOfOrder: Refusal;
+  /** Every call on a session once it has expired. */
+  sessionExpired: Refusal;
 }
 
 export interface PagingRules {

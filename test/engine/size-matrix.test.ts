@@ -67,6 +67,7 @@ describe('every size from 0 to 25 MB attaches once, byte-identical', () => {
         path: expect.stringContaining('too-big.bin'),
         reason: 'too-large',
         message: expect.stringContaining('up to 25 MB'),
+        jobId: null,
       },
     ]);
     expect(h.sim.control.counters().requests).toBe(before);

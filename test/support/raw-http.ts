@@ -14,6 +14,8 @@ export interface RawRequest {
   method?: string;
   headers?: Record<string, string | number>;
   body?: Buffer | string;
+  /** Send the body with Transfer-Encoding: chunked, so no Content-Length goes out. */
+  chunked?: boolean;
 }
 
 /**
@@ -24,7 +26,9 @@ export function raw(url: string, options: RawRequest = {}): Promise<RawResponse>
   return new Promise((resolve, reject) => {
     const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
     const headers = { ...options.headers };
-    if (body !== undefined && headers['Content-Length'] === undefined) {
+    if (options.chunked === true) {
+      headers['Transfer-Encoding'] = 'chunked';
+    } else if (body !== undefined && headers['Content-Length'] === undefined) {
       headers['Content-Length'] = body.length;
     }
     const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
@@ -46,6 +50,7 @@ export function raw(url: string, options: RawRequest = {}): Promise<RawResponse>
     });
     req.setTimeout(15_000, () => req.destroy(new Error(`timed out: ${url}`)));
     req.on('error', reject);
-    req.end(body);
+    if (options.chunked === true && body !== undefined) req.write(body);
+    req.end(options.chunked === true ? undefined : body);
   });
 }

@@ -53,7 +53,14 @@ export const createAttachment: Handler = async (ctx) => {
   }
   const bytes = Buffer.from(parsed.data.contentBytes, 'base64');
   if (bytes.length >= ctx.upload.smallAttachmentLimitBytes) {
-    return fail(badRequest('Attachments of 3 MB or more must be uploaded with an upload session.'));
+    const { status, code } = ctx.upload.smallAttachmentTooLarge;
+    return fail(
+      graphError(
+        status,
+        code,
+        'Attachments of 3 MB or more must be uploaded with an upload session.',
+      ),
+    );
   }
   if (ctx.faults.dropBeforeCommit) return { kind: 'drop' };
   const attachment = ctx.store.addAttachment(task, {

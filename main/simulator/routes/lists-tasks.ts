@@ -148,21 +148,30 @@ export const taskDelta: Handler = (ctx) => {
   if (!size.ok) return fail(badRequest('$top must be a positive whole number.'));
   const skip = decodeToken(ctx.url.searchParams.get('$skiptoken'));
   const delta = decodeToken(ctx.url.searchParams.get('$deltatoken'));
+  // Query options go on the first call only (TD): later pages keep its page size.
+  const limit = size.explicit ? size.size : (skip?.['t'] ?? size.size);
   const since = skip?.['s'] ?? delta?.['s'] ?? 0;
   const upTo = skip?.['u'] ?? ctx.store.changeSeq;
-  const offset = skip?.['o'] ?? 0;
-  const { changed, removed } = ctx.store.delta(ctx.user.id, list.id, since, upTo);
-  const entries: Record<string, unknown>[] = [
-    ...changed.map(taskJson),
-    ...removed.map((stone) => ({ id: stone.id, '@removed': { reason: 'deleted' } })),
-  ];
+  // Resume after the last change delivered, not at an offset: a task changed mid-round leaves
+  // this round's window, and an offset would then skip the entry behind it.
+  const after = skip?.['a'] ?? since;
+  const { changed, removed } = ctx.store.delta(ctx.user.id, list.id, after, upTo);
+  const entries = [
+    ...changed.map((task) => ({ seq: task.changeSeq, json: taskJson(task) })),
+    ...(since === 0 ? [] : removed).map((stone) => ({
+      seq: stone.changeSeq,
+      json: { id: stone.id, '@removed': { reason: 'deleted' } },
+    })),
+  ].sort((a, b) => a.seq - b.seq);
+  const pageEntries = entries.slice(0, limit);
   const body: Record<string, unknown> = {
     '@odata.context': context(ctx, `lists('${list.id}')/tasks`),
-    value: entries.slice(offset, offset + size.size),
+    value: pageEntries.map((entry) => entry.json),
   };
-  if (offset + size.size < entries.length) {
+  const last = pageEntries.at(-1);
+  if (entries.length > limit && last !== undefined) {
     body['@odata.nextLink'] = pageLink(linkBase(ctx), {
-      $skiptoken: encodeToken({ s: since, u: upTo, o: offset + size.size }),
+      $skiptoken: encodeToken({ s: since, u: upTo, a: last.seq, t: limit }),
     });
   } else {
     body['@odata.deltaLink'] = pageLink(linkBase(ctx), { $deltatoken: encodeToken({ s: upTo }) });

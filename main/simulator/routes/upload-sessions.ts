@@ -18,7 +18,13 @@ const createSessionBody = z.object({
   }),
 });
 
-const sessionGone = (): GraphErrorReply => notFound('upload session');
+/** A session that expired answers as configured; one never issued (or gone) is not found. */
+function sessionGone(ctx: GraphContext): GraphErrorReply {
+  const { taskId = '', sessionId = '' } = ctx.route.params;
+  if (!ctx.store.sessionExpired(ctx.user.id, taskId, sessionId)) return notFound('upload session');
+  const { status, code } = ctx.upload.sessionExpired;
+  return graphError(status, code, 'The upload session has expired.');
+}
 
 function findSession(ctx: GraphContext): SessionRecord | undefined {
   const { taskId = '', sessionId = '' } = ctx.route.params;
@@ -39,8 +45,11 @@ export const createUploadSession: Handler = async (ctx) => {
   }
   const info = parsed.data.attachmentInfo;
   if (info.size > ctx.upload.maxAttachmentBytes) {
+    const { status, code } = ctx.upload.sessionTooLarge;
     return fail(
-      badRequest(
+      graphError(
+        status,
+        code,
         `The attachment size exceeds the limit of ${ctx.upload.maxAttachmentBytes} bytes.`,
       ),
     );
@@ -81,12 +90,12 @@ export const listUploadSessions: Handler = (ctx) => {
 
 export const getUploadSession: Handler = (ctx) => {
   const session = findSession(ctx);
-  return session === undefined ? fail(sessionGone()) : json(200, sessionJson(session));
+  return session === undefined ? fail(sessionGone(ctx)) : json(200, sessionJson(session));
 };
 
 export const deleteUploadSession: Handler = (ctx) => {
   const session = findSession(ctx);
-  if (session === undefined) return fail(sessionGone());
+  if (session === undefined) return fail(sessionGone(ctx));
   ctx.store.deleteSession(session);
   return empty(204);
 };
@@ -142,8 +151,10 @@ function checkRangeHeaders(
   return { range, length };
 }
 
-const outOfOrder = (session: SessionRecord): GraphErrorReply =>
-  graphError(416, 'invalidRange', `The next expected range starts at ${session.nextOffset}.`);
+function outOfOrder(ctx: GraphContext, session: SessionRecord): GraphErrorReply {
+  const { status, code } = ctx.upload.rangeOutOfOrder;
+  return graphError(status, code, `The next expected range starts at ${session.nextOffset}.`);
+}
 
 /**
  * PUT {uploadUrl}/content (reference §4.2–4.4): strictly in order, one range at a time; the range
@@ -151,7 +162,7 @@ const outOfOrder = (session: SessionRecord): GraphErrorReply =>
  */
 export const uploadContent: Handler = async (ctx) => {
   const session = findSession(ctx);
-  const checked = session === undefined ? sessionGone() : checkRangeHeaders(ctx, session);
+  const checked = session === undefined ? sessionGone(ctx) : checkRangeHeaders(ctx, session);
   const body = await ctx.readBody();
   if (body.kind === 'aborted') return { kind: 'drop' };
   if ('status' in checked) return fail(checked);
@@ -161,8 +172,8 @@ export const uploadContent: Handler = async (ctx) => {
   if (ctx.faults.dropBeforeCommit) return { kind: 'drop' };
   // The body arrived asynchronously: the session may have moved or gone meanwhile.
   const live = findSession(ctx);
-  if (live === undefined) return fail(sessionGone());
-  if (checked.range.start !== live.nextOffset) return fail(outOfOrder(live));
+  if (live === undefined) return fail(sessionGone(ctx));
+  if (checked.range.start !== live.nextOffset) return fail(outOfOrder(ctx, live));
   const outcome = ctx.store.commitRange(live, body.bytes);
   ctx.noteCommitted(body.bytes.length);
   if (ctx.faults.dropAfterCommit) return { kind: 'drop' };
