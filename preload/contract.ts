@@ -131,17 +131,160 @@ export interface QueueCommands {
   retarget(request: RetargetRequest): Promise<number>;
 }
 
+export interface AccountView {
+  id: string;
+  /** Who it is, for people: an email address, "Demo account"... */
+  label: string;
+  kind: 'demo' | 'token' | 'microsoft';
+  /** False when its uploads wait for the person to sign in again. */
+  signedIn: boolean;
+}
+
+export interface TaskListView {
+  accountId: string;
+  id: string;
+  displayName: string;
+  /** 'defaultList' for "Tasks", 'flaggedEmails', 'none'... */
+  wellknownListName: string;
+  /** Open (not completed) tasks. */
+  openTaskCount: number;
+  taskCount: number;
+}
+
+export interface TaskView {
+  accountId: string;
+  listId: string;
+  listName: string;
+  id: string;
+  title: string;
+  status: string;
+}
+
+export interface TaskQuery {
+  accountId: string;
+  /** Words to find in titles, across every list; empty lists the given list. */
+  text: string;
+  listId?: string;
+  /** Completed tasks are left out unless asked for. */
+  includeCompleted?: boolean;
+  limit?: number;
+}
+
+export interface NewTaskRequest {
+  accountId: string;
+  listId: string;
+  title: string;
+}
+
+/** The task picker: lists and tasks of an account, search, recent targets, new tasks. */
+export interface PickerCommands {
+  listAccounts(): Promise<AccountView[]>;
+  listTaskLists(accountId: string): Promise<TaskListView[]>;
+  findTasks(query: TaskQuery): Promise<TaskView[]>;
+  createTask(request: NewTaskRequest): Promise<TaskTarget>;
+  /** Most recent first; the first one is preselected when files arrive. */
+  recentTargets(): Promise<TaskTarget[]>;
+  /** Reloads lists and tasks from Microsoft To Do (the picker shows a cached copy meanwhile). */
+  refreshTasks(accountId: string): Promise<void>;
+}
+
+export interface Settings {
+  /** Uploads at once per account (Graph allows 4 requests in flight; 3 leaves room). */
+  maxConcurrentUploads: number;
+  /** Upload volume per 5 minutes, in MB (Graph's limit is 150). */
+  uploadBudgetMb: number;
+  startAtLogin: boolean;
+}
+
+export interface AppInfo {
+  version: string;
+  /** Running against the built-in simulator, not Microsoft. */
+  demo: boolean;
+  /** How the UI is connected: inside the app, or in a browser over the local WebSocket. */
+  transport: 'electron' | 'websocket';
+  /** Whether dropped files arrive with their paths (the app) or as bytes (a browser). */
+  dropsCarryPaths: boolean;
+}
+
+export interface SettingsCommands {
+  appInfo(): Promise<AppInfo>;
+  getSettings(): Promise<Settings>;
+  updateSettings(changes: Partial<Settings>): Promise<Settings>;
+}
+
+/** Files a browser dropped, staged by the WebSocket transport (a browser has no file paths). */
+export interface StagedFile {
+  name: string;
+  /** Base64 of the bytes. */
+  contentBase64: string;
+}
+
+export interface StagedEnqueueRequest {
+  files: StagedFile[];
+  target: TaskTarget;
+}
+
 export interface TaskdropEvents {
   jobsChanged: JobsChanged;
   /** Throttled: at most a few batches a second, whatever the number of active jobs. */
   progress: JobProgress[];
+  accountsChanged: AccountView[];
+  settingsChanged: Settings;
+  /** Files arrived outside the window (tray, dock, Send To): ask where they go. */
+  targetRequested: { paths: string[]; suggested: TaskTarget | null };
 }
 
 export type Unsubscribe = () => void;
 
-export interface TaskdropApi extends QueueCommands {
+export type TaskdropCommands = QueueCommands & PickerCommands & SettingsCommands;
+
+export interface TaskdropApi extends TaskdropCommands {
   on<E extends keyof TaskdropEvents>(
     event: E,
     listener: (payload: TaskdropEvents[E]) => void,
   ): Unsubscribe;
+}
+
+/** Every command by name: what transports carry and bridges expose, and nothing else. */
+export const commandNames = [
+  'enqueue',
+  'listJobs',
+  'summary',
+  'pause',
+  'resume',
+  'retry',
+  'cancel',
+  'remove',
+  'clearFinished',
+  'retarget',
+  'listAccounts',
+  'listTaskLists',
+  'findTasks',
+  'createTask',
+  'recentTargets',
+  'refreshTasks',
+  'appInfo',
+  'getSettings',
+  'updateSettings',
+] as const satisfies readonly (keyof TaskdropCommands)[];
+export type CommandName = (typeof commandNames)[number];
+
+/** Fails to compile when a command of the contract is missing from `commandNames`. */
+export const everyCommandListed: [Exclude<keyof TaskdropCommands, CommandName>] extends [never]
+  ? true
+  : never = true;
+
+export const eventNames = [
+  'jobsChanged',
+  'progress',
+  'accountsChanged',
+  'settingsChanged',
+  'targetRequested',
+] as const satisfies readonly (keyof TaskdropEvents)[];
+export type EventName = (typeof eventNames)[number];
+
+/** A command's failure as it crosses a transport: a kind and words for the person. */
+export interface CommandFailure {
+  kind: 'invalid-request' | 'unknown-account' | 'unknown-command' | 'not-available' | 'failed';
+  message: string;
 }

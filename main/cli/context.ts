@@ -43,7 +43,7 @@ export async function openContext(args: CliArgs, env: NodeJS.ProcessEnv): Promis
   const graphUrl = args.graphUrl ?? defaultGraphUrl;
   if (!/^https?:\/\/[^/]+/.test(graphUrl))
     throw new UsageError(`--graph-url must be an http(s) URL, not "${graphUrl}".`);
-  const account = { id: tokenAccountId, graphUrl, label: `Token from ${accessTokenVariable}` };
+  const account = { id: tokenAccountId, graphUrl, label: `Token from ${accessTokenVariable}`, kind: 'token' as const };
   const engine = Engine.open({ dataDir, accounts: [account], tokens: new EnvTokenProvider(env) });
   return { engine, account, dataDir, close: () => engine.close() };
 }
@@ -57,7 +57,7 @@ async function openDemo(dataDir: string): Promise<CliContext> {
   const simDir = join(dataDir, 'demo-graph');
   mkdirSync(simDir, { recursive: true });
   const sim = await startDemoSimulator(simDir);
-  const account = { id: demoAccountId, graphUrl: sim.graphUrl, label: 'Demo account (simulator)' };
+  const account = { id: demoAccountId, graphUrl: sim.graphUrl, label: 'Demo account (simulator)', kind: 'demo' as const };
   let engine: Engine;
   try {
     engine = Engine.open({

@@ -64,7 +64,7 @@ describe('crash safety: the CLI killed with SIGKILL at random moments', () => {
     const killedAt: number[] = [];
     for (let launch = 0; launch < maxLaunches && killedAt.length < kills; launch += 1) {
       const child = spawnCli(args, env);
-      const delay = Math.round(150 + random() * 900);
+      const delay = Math.round(100 + random() * 800);
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const result = await finished(child);
       clearTimeout(timer);

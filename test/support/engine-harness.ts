@@ -1,15 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import type { JobState, JobView, TaskTarget } from '../../preload/contract.ts';
-import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
+import { expect } from 'vitest';
+import type { EnqueueResult, JobState, JobView, TaskTarget } from '../../preload/contract.ts';
+import { IssuingTokenProvider, type TokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import {
   startSimulator,
+  type Operation,
+  type RequestLogEntry,
   type RunningSimulator,
   type SimulatorOptions,
+  type StoredAttachmentInfo,
 } from '../../main/simulator/index.ts';
+import type { ChildOrders } from '../engine/engine-child.ts';
 import { raw } from './raw-http.ts';
 
 export const simAccountId = 'sim';
@@ -39,7 +45,7 @@ export async function harness(simOptions: SimulatorOptions = {}): Promise<Harnes
     open(options = {}) {
       const engine = Engine.open({
         dataDir: join(dir, 'data'),
-        accounts: [{ id: simAccountId, graphUrl: sim.graphUrl, label: 'Simulator' }],
+        accounts: [{ id: simAccountId, graphUrl: sim.graphUrl, label: 'Simulator', kind: 'demo' }],
         tokens: new IssuingTokenProvider(() => sim.control.issueToken().accessToken),
         retry: { baseDelayMs: 50, maxDelayMs: 400 },
         progressIntervalMs: 50,
@@ -110,4 +116,125 @@ export async function settle(
 
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Engine options where the point is the protocol: many small ranges, POST only below 16 KiB. */
+export const smallRanges = { rangeSize: 64 * 1024, smallUploadMaxBytes: 16 * 1024 } as const;
+
+/**
+ * Rule 4 as the server sees it: exactly one attachment of that name on the job's task, the
+ * job's id, the file's exact bytes, and no upload session left behind.
+ */
+export function expectAttachedOnce(sim: RunningSimulator, job: JobView): StoredAttachmentInfo {
+  expect(job.state, job.problem?.message).toBe('done');
+  const matching = sim.control
+    .attachments()
+    .filter((attachment) => attachment.name === job.fileName);
+  expect(matching).toHaveLength(1);
+  const attachment = matching[0]!;
+  expect(attachment.id).toBe(job.attachmentId);
+  expect(attachment.taskId).toBe(job.target.taskId);
+  expect(attachment.sha256).toBe(sha256Of(readFileSync(job.sourcePath)));
+  expect(sim.control.sessions()).toEqual([]);
+  return attachment;
+}
+
+/** The simulator's request log for one operation, oldest first. */
+export function requestsFor(sim: RunningSimulator, operation: Operation): RequestLogEntry[] {
+  return sim.control.requests().filter((entry) => entry.operation === operation);
+}
+
+/** When the simulator received a logged request, in ms since the epoch (its own clock). */
+export const receivedAt = (entry: RequestLogEntry): number => Date.parse(entry.time);
+
+/** Every view of every job the engine reported through jobsChanged, in order. */
+export function recordViews(engine: Engine): JobView[] {
+  const views: JobView[] = [];
+  engine.on('jobsChanged', (change) => views.push(...change.upserted));
+  return views;
+}
+
+/** Polls `condition` every 10 ms; rejects after `timeoutMs` naming what it waited for. */
+export async function waitUntil(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Tokens from the simulator, counting how often the engine asked for a fresh one. */
+export class CountingTokens implements TokenProvider {
+  refreshes = 0;
+  readonly #inner: IssuingTokenProvider;
+
+  constructor(sim: RunningSimulator) {
+    this.#inner = new IssuingTokenProvider(() => sim.control.issueToken().accessToken);
+  }
+
+  getAccessToken(accountId: string, options: { forceRefresh: boolean }): Promise<string> {
+    if (options.forceRefresh) this.refreshes += 1;
+    return this.#inner.getAccessToken(accountId, options);
+  }
+}
+
+/** Deletes a task behind the engine's back, as another device would. */
+export async function deleteTaskOnServer(sim: RunningSimulator, target: TaskTarget): Promise<void> {
+  const list = encodeURIComponent(target.listId);
+  const task = encodeURIComponent(target.taskId);
+  const res = await raw(`${sim.graphUrl}/me/todo/lists/${list}/tasks/${task}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${sim.testToken}` },
+  });
+  if (res.status !== 204) throw new Error(`deleting the task answered ${res.status}: ${res.text}`);
+}
+
+export interface EngineChild {
+  process: ChildProcess;
+  /** What its enqueue answered. */
+  enqueued: Promise<EnqueueResult>;
+  /** Resolves with the exit code (or signal) once it has ended. */
+  exited: Promise<number | string | null>;
+}
+
+/** Starts test/engine/engine-child.ts; `user` runs it as that uid/gid (tests run as root). */
+export function spawnEngineChild(
+  orders: ChildOrders,
+  user?: { uid: number; gid: number },
+  timeoutMs = 10_000,
+): EngineChild {
+  const script = new URL('../engine/engine-child.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, JSON.stringify(orders)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const enqueued = new Promise<EnqueueResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the engine child did not report in ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    const check = (): void => {
+      const line = stdout.split('\n')[0];
+      if (line === undefined || !stdout.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as EnqueueResult);
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      if (!stdout.includes('\n')) reject(new Error(`the engine child ended (${code}): ${stderr}`));
+    });
+  });
+  return { process: child, enqueued, exited };
 }

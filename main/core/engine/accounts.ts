@@ -1,3 +1,4 @@
+import type { AccountView } from '../../../preload/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { GraphClient } from '../graph/client.ts';
 import { AccountPacer, type PacingLimits } from '../pacing/account-pacer.ts';
@@ -9,6 +10,7 @@ export interface AccountConfig {
   graphUrl: string;
   /** Who it is, for people: an email address, "Demo account"... */
   label: string;
+  kind: AccountView['kind'];
 }
 
 /** One account as the engine runs it: its paced Graph client and whether it must sign in. */
@@ -17,6 +19,11 @@ export interface AccountRuntime {
   pacer: AccountPacer;
   graph: GraphClient;
   needsSignIn: boolean;
+}
+
+export function accountView(account: AccountRuntime): AccountView {
+  const { id, label, kind } = account.config;
+  return { id, label, kind, signedIn: !account.needsSignIn };
 }
 
 export function createAccountRuntime(

@@ -1,17 +1,29 @@
 import type { Database } from 'better-sqlite3';
+import packageJson from '../../../package.json' with { type: 'json' };
 import type {
+  AccountView,
+  AppInfo,
   EnqueueRequest,
   EnqueueResult,
   JobSelection,
   JobState,
   JobView,
+  NewTaskRequest,
   QueueSummary,
   Refusal,
   RetargetRequest,
+  Settings,
   TaskdropApi,
   TaskdropEvents,
+  TaskListView,
+  TaskQuery,
+  TaskTarget,
+  TaskView,
   Unsubscribe,
 } from '../../../preload/contract.ts';
+import { RecentTargets } from '../catalog/recent-targets.ts';
+import { TaskCatalog } from '../catalog/task-catalog.ts';
+import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
 import { inspectFile, type FileCheck } from '../files/inspect-file.ts';
@@ -23,7 +35,12 @@ import { retargetableStates } from '../queue/states.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
 import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-attempt.ts';
-import { createAccountRuntime, type AccountConfig, type AccountRuntime } from './accounts.ts';
+import {
+  accountView,
+  createAccountRuntime,
+  type AccountConfig,
+  type AccountRuntime,
+} from './accounts.ts';
 import { EventHub } from './events.ts';
 import { toJobView, toSummary } from './job-view.ts';
 import { defaultStallAfterMs, ProgressTracker } from './progress-tracker.ts';
@@ -65,7 +82,11 @@ const defaultProgressIntervalMs = 250;
  */
 export class Engine implements TaskdropApi {
   readonly #db: Database;
+  readonly #options: EngineOptions;
   readonly #store: JobStore;
+  readonly #settings: SettingsStore;
+  readonly #recent: RecentTargets;
+  readonly #catalog: TaskCatalog;
   readonly #accounts = new Map<string, AccountRuntime>();
   readonly #progress: ProgressTracker;
   readonly #scheduler: Scheduler;
@@ -79,21 +100,14 @@ export class Engine implements TaskdropApi {
 
   private constructor(options: EngineOptions, db: Database) {
     this.#db = db;
+    this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#store = new JobStore(db, this.#now);
+    this.#settings = new SettingsStore(db);
+    this.#recent = new RecentTargets(db, this.#now);
+    this.#catalog = new TaskCatalog((accountId) => this.#account(accountId).graph);
     this.#progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs;
-    const limits = { ...defaultPacingLimits, ...options.pacing };
-    for (const config of options.accounts) {
-      this.#accounts.set(
-        config.id,
-        createAccountRuntime(config, {
-          tokens: options.tokens,
-          limits,
-          fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-          now: this.#now,
-        }),
-      );
-    }
+    for (const config of options.accounts) this.#register(config);
     this.#progress = new ProgressTracker(this.#now, options.stallAfterMs ?? defaultStallAfterMs);
     this.#scheduler = new Scheduler({
       store: this.#store,
@@ -140,6 +154,113 @@ export class Engine implements TaskdropApi {
     return [...this.#accounts.values()].map((account) => account.config);
   }
 
+  /** An account signed in while running; its queued jobs can run. */
+  addAccount(config: AccountConfig): void {
+    this.#register(config);
+    this.#accountsChanged();
+    this.#scheduler.pump();
+  }
+
+  #register(config: AccountConfig): void {
+    this.#accounts.set(
+      config.id,
+      createAccountRuntime(config, {
+        tokens: this.#options.tokens,
+        limits: this.#pacingLimits(this.#settings.get()),
+        fetch: this.#options.fetch ?? ((input, init) => fetch(input, init)),
+        now: this.#now,
+      }),
+    );
+  }
+
+  /** Signed out: its jobs wait (needs-sign-in) until it is back; the others go on. */
+  async removeAccount(accountId: string): Promise<void> {
+    const running = this.#store
+      .idsOfAccount(accountId, ['uploading'])
+      .filter((id) => this.#scheduler.isRunning(id));
+    await Promise.all(running.map((id) => this.#scheduler.stop(id, 'shutdown')));
+    this.#accounts.delete(accountId);
+    this.#catalog.forget(accountId);
+    this.#accountsChanged();
+    this.#scheduler.pump();
+  }
+
+  #accountsChanged(): void {
+    this.#events.emit('accountsChanged', [...this.#accounts.values()].map(accountView));
+  }
+
+  #pacingLimits(settings: Settings): PacingLimits {
+    return {
+      ...defaultPacingLimits,
+      maxConcurrentRequests: settings.maxConcurrentUploads,
+      maxUploadBytesPerWindow: settings.uploadBudgetMb * 1_000_000,
+      ...this.#options.pacing,
+    };
+  }
+
+  listAccounts(): Promise<AccountView[]> {
+    return Promise.resolve([...this.#accounts.values()].map(accountView));
+  }
+
+  listTaskLists(accountId: string): Promise<TaskListView[]> {
+    this.#account(accountId);
+    return this.#catalog.lists(accountId);
+  }
+
+  findTasks(query: TaskQuery): Promise<TaskView[]> {
+    this.#account(query.accountId);
+    return this.#catalog.find(query);
+  }
+
+  async createTask(request: NewTaskRequest): Promise<TaskTarget> {
+    this.#account(request.accountId);
+    if (request.title.trim() === '') {
+      throw new EngineRequestError('invalid-request', 'A new task needs a title.');
+    }
+    return this.#catalog.createTask(request);
+  }
+
+  recentTargets(): Promise<TaskTarget[]> {
+    return Promise.resolve(this.#recent.list());
+  }
+
+  refreshTasks(accountId: string): Promise<void> {
+    this.#account(accountId);
+    return this.#catalog.refresh(accountId);
+  }
+
+  appInfo(): Promise<AppInfo> {
+    return Promise.resolve({
+      version: packageJson.version,
+      demo: [...this.#accounts.values()].some((account) => account.config.kind === 'demo'),
+      transport: 'electron',
+      dropsCarryPaths: true,
+    });
+  }
+
+  getSettings(): Promise<Settings> {
+    return Promise.resolve(this.#settings.get());
+  }
+
+  /** Applies at once: pacing of every account follows the new caps. */
+  async updateSettings(changes: Partial<Settings>): Promise<Settings> {
+    const parsed = settingsSchema.partial().safeParse(changes);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EngineRequestError(
+        'invalid-request',
+        `${issue?.path.join('.') ?? 'settings'}: ${issue?.message ?? 'not a valid value'}`,
+      );
+    }
+    const settings = this.#settings.update(parsed.data);
+    for (const account of this.#accounts.values()) {
+      account.pacer.setLimits(this.#pacingLimits(settings));
+    }
+    this.#events.emit('settingsChanged', settings);
+    this.#scheduler.pump();
+    return settings;
+  }
+
   /** After the person signed in again: the account's waiting jobs continue. */
   signedIn(accountId: string): void {
     this.#account(accountId);
@@ -184,6 +305,7 @@ export class Engine implements TaskdropApi {
       fresh.push(job);
     }
     const rows = this.#store.insertMany(fresh);
+    if (rows.length > 0) this.#recent.use(request.target);
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
     return { accepted: rows.map((row) => this.#view(row)), refused };
@@ -248,9 +370,10 @@ export class Engine implements TaskdropApi {
         await this.#cancelIdle(row);
       }
     }
-    const removed = this.#store.delete(rows.map((row) => row.id));
+    // A job stopped in flight has deleted its own row already: every selected row is gone now.
+    this.#store.delete(rows.map((row) => row.id));
     this.#changed(rows.map((row) => row.id));
-    return removed;
+    return rows.length;
   }
 
   async clearFinished(): Promise<number> {
@@ -263,6 +386,7 @@ export class Engine implements TaskdropApi {
   /** Sends jobs that are not in flight to another task; a failed one is queued again. */
   async retarget(request: RetargetRequest): Promise<number> {
     this.#account(request.target.accountId);
+    this.#recent.use(request.target);
     const count = await this.#apply({ ids: request.ids }, retargetableStates, async (row) => {
       if (row.uploadUrl !== null) await this.#cancelIdle(row, { keepState: true });
       this.#store.record(row.id, {

@@ -42,6 +42,16 @@ const migrations: readonly string[] = [
    );
    CREATE INDEX jobs_by_state ON jobs (state, next_attempt_at, id);
    CREATE INDEX jobs_by_file ON jobs (source_path, task_id);`,
+  `CREATE TABLE recent_targets (
+     account_id TEXT NOT NULL,
+     list_id TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     list_name TEXT NOT NULL,
+     task_title TEXT NOT NULL,
+     used_at INTEGER NOT NULL,
+     PRIMARY KEY (account_id, task_id)
+   );
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export const schemaVersion = migrations.length;

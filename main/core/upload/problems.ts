@@ -72,6 +72,7 @@ export function failedProblem(error: GraphError, taskTitle: string, at: number):
       return signInProblem(at, error);
     case 'transient':
     case 'throttled':
+    case 'session-gone':
       return problem(
         error.kind,
         `Microsoft To Do kept failing${graphDetail(error)}. Try again later.`,

@@ -1,4 +1,4 @@
-import type { GraphError } from '../graph/errors.ts';
+import type { GraphError, GraphErrorKind } from '../graph/errors.ts';
 
 export interface RetryPolicy {
   /** First backoff step; each failure in a row doubles it. */
@@ -16,10 +16,13 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 
+const retryableKinds = new Set<GraphErrorKind>(['transient', 'throttled', 'session-gone']);
+
 /**
  * Rule 5: retry what is transient, stop on what is not. The server's Retry-After wins; otherwise
  * jittered exponential backoff. Being offline never gives up (the network comes back); a server
- * that keeps failing does, after `maxFailuresInARow` tries without progress.
+ * that keeps failing does, after `maxFailuresInARow` tries without progress. A session gone (404)
+ * past what one attempt handles is retried too: the next attempt asks for it, or starts anew.
  */
 export function decideRetry(
   error: GraphError,
@@ -27,9 +30,9 @@ export function decideRetry(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
-  if (error.kind !== 'transient' && error.kind !== 'throttled') return { retry: false };
+  if (!retryableKinds.has(error.kind)) return { retry: false };
   const offline = error.status === null;
-  if (!offline && error.kind === 'transient' && failuresInARow >= policy.maxFailuresInARow) {
+  if (!offline && error.kind !== 'throttled' && failuresInARow >= policy.maxFailuresInARow) {
     return { retry: false };
   }
   if (error.retryAfterMs !== null) return { retry: true, delayMs: error.retryAfterMs };

@@ -20,6 +20,8 @@ const sessionMarginMs = 60_000;
 const maxRestarts = 2;
 /** Times the server's offset may disagree with ours (416) in one attempt. */
 const maxResyncs = 3;
+/** Sessions found gone (404) in one attempt; more means the 404 is not about expiry. */
+const maxSessionsGone = 2;
 
 export interface AttemptDeps {
   store: JobStore;
@@ -250,6 +252,7 @@ class UploadAttempt {
     // The running hash is only whole when this attempt sends every byte from 0.
     let runningHash: Hash | null = offset === 0 ? createHash('sha256') : null;
     let resyncs = 0;
+    let sessionsGone = 0;
     const url = (): string => this.#job.uploadUrl ?? '';
     for (;;) {
       const length = Math.min(this.#deps.rangeSize, this.#job.size - offset);
@@ -275,6 +278,9 @@ class UploadAttempt {
       } catch (error) {
         if (!isGraphError(error)) throw error;
         if (error.kind === 'session-gone') {
+          // Then the retry policy decides: a server that 404s every session gets no more.
+          if (sessionsGone >= maxSessionsGone) throw error;
+          sessionsGone += 1;
           const after = await this.#afterSessionGone(isLast);
           if ('attachmentId' in after) return after.attachmentId;
           next = after.offset;
@@ -288,10 +294,12 @@ class UploadAttempt {
         }
       }
       if (next !== offset + length) runningHash = next === 0 ? createHash('sha256') : null;
+      // The failure budget resets only when bytes advance, not on a resync or a new session.
+      const advanced = next > offset;
       offset = next;
       this.#record({
         ackedOffset: offset,
-        ...(this.#job.failuresInARow > 0 ? { failuresInARow: 0 } : {}),
+        ...(advanced && this.#job.failuresInARow > 0 ? { failuresInARow: 0 } : {}),
       });
       this.#deps.onProgress(this.#job.id, offset, offset);
     }
