@@ -1,0 +1,59 @@
+import {
+  commandNames,
+  type CommandFailure,
+  type CommandName,
+  type TaskdropCommands,
+} from '../../../preload/contract.ts';
+import { commandArgs } from '../../../preload/contract-schemas.ts';
+import { EngineRequestError } from '../engine/engine.ts';
+import { isGraphError } from '../graph/errors.ts';
+
+export type CommandResult = { ok: true; value: unknown } | { ok: false; failure: CommandFailure };
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && (commandNames as readonly string[]).includes(value);
+}
+
+/**
+ * Runs one command that arrived over a transport: the name must be in the contract, the
+ * arguments must fit its schema, and whatever goes wrong comes back as a failure value with
+ * words for the person, never as a crash of the main process.
+ */
+export async function dispatchCommand(
+  api: TaskdropCommands,
+  name: unknown,
+  args: unknown,
+): Promise<CommandResult> {
+  if (!isCommandName(name)) {
+    return failure('unknown-command', `There is no command "${String(name)}".`);
+  }
+  const parsed = commandArgs[name].safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    return failure(
+      'invalid-request',
+      `Invalid arguments for ${name}${where}: ${issue?.message ?? ''}`,
+    );
+  }
+  try {
+    const method = api[name] as (...values: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await method.apply(api, parsed.data as unknown[]) };
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+function failure(kind: CommandFailure['kind'], message: string): CommandResult {
+  return { ok: false, failure: { kind, message } };
+}
+
+export function failureOf(error: unknown): CommandResult {
+  if (error instanceof EngineRequestError) return failure(error.reason, error.message);
+  if (isGraphError(error)) return failure('failed', error.message);
+  if (error instanceof Error && error.name === 'SignInRequiredError')
+    return failure('failed', error.message);
+  if (error instanceof RangeError) return failure('invalid-request', error.message);
+  console.error('taskdrop: a command failed', error);
+  return failure('failed', 'Something went wrong inside taskdrop; the details are in its log.');
+}

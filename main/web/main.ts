@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  accessTokenVariable,
+  EnvTokenProvider,
+  IssuingTokenProvider,
+} from '../core/auth/token-provider.ts';
+import { Engine } from '../core/engine/engine.ts';
+import { defaultDataDir } from '../core/paths.ts';
+import { startDemoGraph } from '../simulator/demo.ts';
+import { startWebServer } from './web-server.ts';
+
+const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+const defaultGraphUrl = 'https://graph.microsoft.com/v1.0';
+
+/**
+ * `npm run web`: the engine and the UI in a browser on 127.0.0.1. Demo mode (the built-in
+ * simulator) unless TASKDROP_ACCESS_TOKEN is set.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+      'graph-url': { type: 'string', default: defaultGraphUrl },
+    },
+  });
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error('the UI is not built: run "npm run build:renderer" (npm run web does it)');
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const token = process.env[accessTokenVariable]?.trim();
+  const demo = token === undefined || token === '' ? await startDemoGraph(dataDir) : null;
+  const engine = Engine.open(
+    demo === null
+      ? {
+          dataDir,
+          accounts: [
+            {
+              id: 'token',
+              graphUrl: values['graph-url'],
+              label: `Token from ${accessTokenVariable}`,
+              kind: 'token',
+            },
+          ],
+          tokens: new EnvTokenProvider(),
+        }
+      : { dataDir, accounts: [demo.account], tokens: new IssuingTokenProvider(demo.issueToken) },
+  );
+  engine.start();
+  const web = await startWebServer({
+    api: engine,
+    staticDir: rendererDir,
+    stageDir: join(dataDir, 'staged'),
+    port: Number(values.port),
+  });
+  process.stdout.write(
+    `taskdrop${demo === null ? '' : ' (demo mode)'} is running. Open this in your browser:\n\n  ${web.url}\n\nCtrl-C stops it; the queue resumes next time.\n`,
+  );
+  const stop = (): void => {
+    void web
+      .close()
+      .then(() => engine.close())
+      .then(() => demo?.sim.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`taskdrop: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { CommandName, TaskdropCommands } from './contract.ts';
+
+/**
+ * The shape of every command's arguments, checked in main before anything runs: a page
+ * (or anything else on the other end of a transport) can send any bytes at all.
+ */
+const id = z.string().min(1).max(1024);
+const path = z.string().min(1).max(4096);
+
+const taskTarget = z.strictObject({
+  accountId: id,
+  listId: id,
+  taskId: id,
+  listName: z.string().max(1024),
+  taskTitle: z.string().max(1024),
+});
+
+const selection = z.union([
+  z.strictObject({ ids: z.array(z.number().int().positive()).max(100_000) }),
+  z.strictObject({ all: z.literal(true) }),
+]);
+
+const none = z.tuple([]);
+
+type ArgsOf<K extends CommandName> = Parameters<TaskdropCommands[K]>;
+
+export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
+  enqueue: z.tuple([
+    z.strictObject({ paths: z.array(path).min(1).max(100_000), target: taskTarget }),
+  ]),
+  listJobs: none,
+  summary: none,
+  pause: z.tuple([selection]),
+  resume: z.tuple([selection]),
+  retry: z.tuple([selection]),
+  cancel: z.tuple([selection]),
+  remove: z.tuple([selection]),
+  clearFinished: none,
+  retarget: z.tuple([
+    z.strictObject({
+      ids: z.array(z.number().int().positive()).min(1).max(100_000),
+      target: taskTarget,
+    }),
+  ]),
+  listAccounts: none,
+  listTaskLists: z.tuple([id]),
+  findTasks: z.tuple([
+    z.strictObject({
+      accountId: id,
+      text: z.string().max(500),
+      listId: id.optional(),
+      includeCompleted: z.boolean().optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+    }),
+  ]),
+  createTask: z.tuple([
+    z.strictObject({ accountId: id, listId: id, title: z.string().trim().min(1).max(255) }),
+  ]),
+  recentTargets: none,
+  refreshTasks: z.tuple([id]),
+  appInfo: none,
+  getSettings: none,
+  updateSettings: z.tuple([
+    z
+      .strictObject({
+        maxConcurrentUploads: z.number().int(),
+        uploadBudgetMb: z.number().int(),
+        startAtLogin: z.boolean(),
+      })
+      .partial(),
+  ]),
+};
+
+/** Staged files from a browser (the WebSocket transport only): at most 25 MB each. */
+export const stagedEnqueueArgs = z.tuple([
+  z.strictObject({
+    files: z
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .min(1)
+            .max(255)
+            .regex(/^[^/\\]+$/, 'a file name, not a path'),
+          contentBase64: z.string().max(35_000_000),
+        }),
+      )
+      .min(1)
+      .max(100),
+    target: taskTarget,
+  }),
+]);
