@@ -1,0 +1,183 @@
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Tray } from 'electron';
+import type { MenuItemConstructorOptions } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { eventChannel } from '../../preload/channels.ts';
+import type { TaskdropEvents } from '../../preload/contract.ts';
+import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
+import { Engine } from '../core/engine/engine.ts';
+import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
+import { forwardEvents, registerCommandHandler } from './ipc.ts';
+import { drawTrayIcon } from './tray-icon.ts';
+import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
+import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
+import { hardenContents, secureWebPreferences } from './window-security.ts';
+
+// Bundled to dist/app/main.js; the renderer and preload are built beside it.
+const pageFile = join(import.meta.dirname, '../renderer/index.html');
+const pageUrl = pathToFileURL(pageFile).href;
+const preloadFile = join(import.meta.dirname, '../preload/preload.cjs');
+
+let engine: Engine | undefined;
+let demo: DemoGraph | undefined;
+let window: BrowserWindow | undefined;
+let tray: Tray | undefined;
+let quitting = false;
+
+function createWindow(dataDir: string): BrowserWindow {
+  const created = new BrowserWindow({
+    ...loadWindowBounds(dataDir),
+    minWidth: 420,
+    minHeight: 360,
+    show: false,
+    title: 'taskdrop',
+    webPreferences: secureWebPreferences(preloadFile),
+  });
+  hardenContents(created.webContents, pageUrl);
+  void created.loadURL(pageUrl);
+  // Closing the window keeps taskdrop in the tray; Quit is in the tray menu.
+  created.on('close', (event) => {
+    saveWindowBounds(dataDir, created.getBounds());
+    if (!quitting) {
+      event.preventDefault();
+      created.hide();
+    }
+  });
+  return created;
+}
+
+function showWindow(): void {
+  if (window === undefined) return;
+  window.show();
+  window.focus();
+}
+
+function send<E extends keyof TaskdropEvents>(event: E, payload: TaskdropEvents[E]): void {
+  window?.webContents.send(eventChannel, event, payload);
+}
+
+function toElectronMenu(
+  items: readonly TrayMenuItem[],
+  act: (id: string) => void,
+): MenuItemConstructorOptions[] {
+  return items.map((item) => {
+    switch (item.type) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'submenu':
+        return { label: item.label, submenu: toElectronMenu(item.items, act) };
+      case 'checkbox':
+        return {
+          type: 'checkbox',
+          label: item.label,
+          checked: item.checked,
+          click: () => act(item.id),
+        };
+      case 'action':
+        return { label: item.label, enabled: item.enabled ?? true, click: () => act(item.id) };
+    }
+  });
+}
+
+async function refreshTray(): Promise<void> {
+  if (engine === undefined || tray === undefined) return;
+  const [summary, recentTargets, settings, accounts] = await Promise.all([
+    engine.summary(),
+    engine.recentTargets(),
+    engine.getSettings(),
+    engine.listAccounts(),
+  ]);
+  const state = trayStateOf(summary);
+  const bitmap = drawTrayIcon(state, 32);
+  tray.setImage(
+    nativeImage.createFromBitmap(bitmap.pixels, {
+      width: bitmap.width,
+      height: bitmap.height,
+      scaleFactor: 2,
+    }),
+  );
+  tray.setToolTip(trayTooltip(state, demo !== undefined));
+  const menu = trayMenu({
+    state,
+    recentTargets,
+    signedIn: accounts.some((account) => account.signedIn),
+    canSignIn: accounts.some((account) => account.kind === 'microsoft'),
+    startAtLogin: settings.startAtLogin,
+  });
+  tray.setContextMenu(
+    Menu.buildFromTemplate(
+      toElectronMenu(menu, (id) => {
+        void onMenu(id, recentTargets);
+      }),
+    ),
+  );
+}
+
+async function onMenu(
+  id: string,
+  recent: Awaited<ReturnType<Engine['recentTargets']>>,
+): Promise<void> {
+  if (engine === undefined) return;
+  if (id === 'open') showWindow();
+  else if (id === 'pause-all') await engine.pause({ all: true });
+  else if (id === 'resume-all') await engine.resume({ all: true });
+  else if (id === 'quit') app.quit();
+  else if (id === 'start-at-login') {
+    const { startAtLogin } = await engine.getSettings();
+    await engine.updateSettings({ startAtLogin: !startAtLogin });
+  } else if (id.startsWith('recent:')) {
+    showWindow();
+    send('targetRequested', { paths: [], suggested: recent[Number(id.slice(7))] ?? null });
+  }
+  await refreshTray();
+}
+
+async function start(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  demo = await startDemoGraph(dataDir);
+  engine = Engine.open({
+    dataDir,
+    accounts: [demo.account],
+    tokens: new IssuingTokenProvider(demo.issueToken),
+  });
+  registerCommandHandler(ipcMain, engine, pageUrl);
+  forwardEvents(engine, () => (window === undefined ? [] : [window.webContents]));
+  engine.on('jobsChanged', () => void refreshTray());
+  engine.on('settingsChanged', (settings) => {
+    app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
+    void refreshTray();
+  });
+  engine.start();
+  window = createWindow(dataDir);
+  tray = new Tray(nativeImage.createEmpty());
+  tray.on('click', () => (window?.isVisible() === true ? window.hide() : showWindow()));
+  // macOS: files dropped on the tray icon go to the target picker, last target preselected.
+  tray.on('drop-files', (_event, paths) => {
+    showWindow();
+    void engine
+      ?.recentTargets()
+      .then((recent) => send('targetRequested', { paths, suggested: recent[0] ?? null }));
+  });
+  await refreshTray();
+  window.once('ready-to-show', showWindow);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', showWindow);
+  app.on('window-all-closed', () => {
+    // A tray app keeps running with no window open.
+  });
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void (async () => {
+      await engine?.close();
+      await demo?.sim.close();
+      app.exit(0);
+    })();
+  });
+  void app.whenReady().then(start);
+}

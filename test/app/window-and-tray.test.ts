@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { QueueSummary } from '../../preload/contract.ts';
+import { drawTrayIcon } from '../../main/app/tray-icon.ts';
+import { trayMenu, trayStateOf, trayTooltip } from '../../main/app/tray-model.ts';
+import {
+  hardenContents,
+  secureWebPreferences,
+  type HardenableContents,
+} from '../../main/app/window-security.ts';
+
+const pageUrl = 'file:///app/dist/renderer/index.html';
+
+describe('the window factory', () => {
+  it('asks for every option of Electron’s security checklist', () => {
+    expect(secureWebPreferences('/app/dist/preload/preload.cjs')).toEqual({
+      preload: '/app/dist/preload/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    });
+  });
+
+  it('refuses navigation away, new windows and every permission', () => {
+    const listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
+    let openHandler: ((details: { url: string }) => { action: 'deny' }) | undefined;
+    let permission:
+      | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void)
+      | undefined;
+    let check: (() => boolean) | undefined;
+    const contents: HardenableContents = {
+      on: (event, listener) => listeners.set(event, listener),
+      setWindowOpenHandler: (handler) => (openHandler = handler),
+      session: {
+        setPermissionRequestHandler: (handler) => (permission = handler),
+        setPermissionCheckHandler: (handler) => (check = handler),
+      },
+    };
+    hardenContents(contents, pageUrl);
+    const navigate = (url: string): boolean => {
+      let prevented = false;
+      listeners.get('will-navigate')?.({ preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    expect(navigate('https://evil.example/')).toBe(true);
+    expect(navigate('file:///etc/passwd')).toBe(true);
+    expect(navigate(`${pageUrl}#/settings`)).toBe(false);
+    expect(listeners.has('will-redirect')).toBe(true);
+    expect(openHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const granted: boolean[] = [];
+    permission?.({}, 'media', (value) => granted.push(value));
+    permission?.({}, 'notifications', (value) => granted.push(value));
+    expect(granted).toEqual([false, false]);
+    expect(check?.()).toBe(false);
+  });
+});
+
+function summary(byState: Partial<QueueSummary['byState']>, overallPercent = 0): QueueSummary {
+  const full = {
+    waiting: 0,
+    uploading: 0,
+    retrying: 0,
+    paused: 0,
+    'needs-sign-in': 0,
+    done: 0,
+    failed: 0,
+    cancelled: 0,
+    ...byState,
+  };
+  return { total: Object.values(full).reduce((a, b) => a + b, 0), byState: full, overallPercent };
+}
+
+describe('the tray', () => {
+  it('shows trouble first, then progress, then pause, then idle', () => {
+    expect(trayStateOf(summary({ uploading: 2, failed: 1 }))).toEqual({
+      kind: 'attention',
+      failed: 1,
+      signIn: 0,
+    });
+    expect(trayStateOf(summary({ uploading: 2, waiting: 3 }, 42))).toEqual({
+      kind: 'uploading',
+      percent: 42,
+      active: 2,
+      waiting: 3,
+    });
+    expect(trayStateOf(summary({ paused: 4, done: 2 }))).toEqual({ kind: 'paused', paused: 4 });
+    expect(trayStateOf(summary({ done: 5 }))).toEqual({ kind: 'idle', done: 5 });
+    expect(trayTooltip({ kind: 'uploading', percent: 42, active: 2, waiting: 3 }, true)).toBe(
+      'taskdrop (demo) — uploading 5 files, 42%',
+    );
+    expect(trayTooltip({ kind: 'attention', failed: 1, signIn: 2 }, false)).toBe(
+      'taskdrop — 1 file failed, sign-in needed',
+    );
+  });
+
+  it('offers the menu the brief asks for, adapted to the state', () => {
+    const menu = trayMenu({
+      state: { kind: 'paused', paused: 2 },
+      recentTargets: [
+        { accountId: 'a', listId: 'l', taskId: 't', listName: 'Work', taskTitle: 'Report' },
+      ],
+      signedIn: true,
+      canSignIn: true,
+      startAtLogin: false,
+    });
+    expect(menu.map((item) => (item.type === 'separator' ? '—' : item.label))).toEqual([
+      'Open queue',
+      'Resume all',
+      'Send files to…',
+      '—',
+      'Sign out',
+      'Start at login',
+      '—',
+      'Quit taskdrop',
+    ]);
+    expect(menu[2]).toEqual({
+      type: 'submenu',
+      label: 'Send files to…',
+      items: [{ type: 'action', id: 'recent:0', label: 'Report — Work' }],
+    });
+  });
+
+  it('draws the progress as a ring that fills clockwise', () => {
+    const icon = drawTrayIcon({ kind: 'uploading', percent: 25, active: 1, waiting: 0 }, 32);
+    expect(icon.pixels.length).toBe(32 * 32 * 4);
+    const alphaAt = (x: number, y: number): number => icon.pixels[(y * 32 + x) * 4 + 3] ?? -1;
+    expect(alphaAt(25, 6)).toBe(255); // 45°, on the ring: within the first quarter
+    expect(alphaAt(6, 25)).toBe(70); // 225°, on the ring: not reached yet
+    expect(alphaAt(16, 16)).toBe(0); // the middle is clear
+    const attention = drawTrayIcon({ kind: 'attention', failed: 1, signIn: 0 }, 32);
+    expect(attention.pixels[(16 * 32 + 16) * 4 + 3]).toBe(255);
+  });
+});
