@@ -192,6 +192,40 @@ describe('taskdrop without a way to sign in, or with bad input', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  it('stops cleanly with 130, and the next run finishes where it stopped', async () => {
+    const { spawnCli, finished } = await import('../support/cli.ts');
+    const big = file('interrupted.bin', 12_000_000);
+    const rule = sim.control.addFault({
+      operation: 'uploadContent',
+      times: 0,
+      action: { type: 'delay', ms: 400 },
+    });
+    const args = [
+      'upload',
+      big.path,
+      '--list',
+      'Home',
+      '--task',
+      'Tax return documents',
+      ...global,
+    ];
+    const child = spawnCli(args, env);
+    setTimeout(() => child.kill('SIGINT'), 1_500);
+    const stopped = await finished(child);
+    sim.control.removeFault(rule.id);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('stopped. 1 file(s) stay queued; "taskdrop run" continues');
+    const before = sim.control.counters().bytesReceived;
+    const resumed = await runCli(['run', ...global], env);
+    expect(resumed.code).toBe(0);
+    const copies = sim.control.attachments().filter((a) => a.name === 'interrupted.bin');
+    expect(copies.map((copy) => copy.sha256)).toEqual([sha256Of(big.bytes)]);
+    // Resumed, not restarted: less than the whole file went over the wire again.
+    expect(sim.control.counters().bytesReceived - before).toBeLessThan(big.bytes.length);
+  });
+});
+
 describe('demo mode', () => {
   it('runs against the built-in simulator with nothing configured', async () => {
     const demoDir = join(dir, 'demo');
