@@ -21,6 +21,7 @@ import type {
   TaskView,
   Unsubscribe,
 } from '../../../preload/contract.ts';
+import { jobStates } from '../../../preload/contract.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
@@ -71,6 +72,9 @@ export class EngineRequestError extends Error {
     this.reason = reason;
   }
 }
+
+/** What a queue command's action answers when the job turned out not to need it. */
+const notApplied = Symbol('not applied');
 
 /** Files inspected at once while enqueueing: enough to hide disk latency, few enough for the OS. */
 const inspectionConcurrency = 32;
@@ -362,18 +366,15 @@ export class Engine implements TaskdropApi {
   }
 
   async remove(selection: JobSelection): Promise<number> {
-    const rows = this.#store.select(selection);
-    for (const row of rows) {
+    return this.#apply(selection, jobStates, async (row) => {
       if (this.#scheduler.isRunning(row.id)) {
         await this.#scheduler.stop(row.id, 'remove');
       } else if (row.uploadUrl !== null) {
         await this.#cancelIdle(row);
       }
-    }
-    // A job stopped in flight has deleted its own row already: every selected row is gone now.
-    this.#store.delete(rows.map((row) => row.id));
-    this.#changed(rows.map((row) => row.id));
-    return rows.length;
+      // A job stopped in flight may have deleted its own row already.
+      this.#store.delete([row.id]);
+    });
   }
 
   async clearFinished(): Promise<number> {
@@ -388,7 +389,10 @@ export class Engine implements TaskdropApi {
     this.#account(request.target.accountId);
     this.#recent.use(request.target);
     const count = await this.#apply({ ids: request.ids }, retargetableStates, async (row) => {
-      if (row.uploadUrl !== null) await this.#cancelIdle(row, { keepState: true });
+      const unsure =
+        row.uploadUrl !== null || (row.finalSentAt !== null && row.state !== 'cancelled');
+      // Its last request may have attached the file after all: then it stays where it landed.
+      if (unsure && (await this.#cancelIdle(row, { keepState: true }))) return notApplied;
       this.#store.record(row.id, {
         target: request.target,
         uploadUrl: null,
@@ -405,36 +409,57 @@ export class Engine implements TaskdropApi {
     return count;
   }
 
-  async #cancelIdle(row: JobRow, options: { keepState?: boolean } = {}): Promise<void> {
+  /** Lets go of an idle job's session; true when that showed the file attached, the job done. */
+  async #cancelIdle(row: JobRow, options: { keepState?: boolean } = {}): Promise<boolean> {
     const account = this.#accounts.get(row.target.accountId);
     const result =
       account === undefined
         ? ({ kind: 'cancelled' } as const)
         : await cancelUpload(row, account.graph, this.#store, this.#now());
-    if (options.keepState === true) return;
     if (result.kind === 'attached') {
       // The last request had landed after all: the file is attached, and the job says so.
       this.#store.transition(row.id, 'done', {
         attachmentId: result.attachmentId,
         ackedOffset: row.size,
         uploadUrl: null,
+        uploadExpiresAt: null,
         finalSentAt: null,
       });
-    } else if (row.state !== 'cancelled') {
+      return true;
+    }
+    if (options.keepState !== true && row.state !== 'cancelled') {
       this.#store.transition(row.id, 'cancelled', { uploadUrl: null, uploadExpiresAt: null });
     }
+    return false;
   }
 
-  /** Applies `action` to the selected jobs whose state allows it; answers how many. */
+  /**
+   * Applies `action` to the selected jobs whose state allows it; answers how many it applied to
+   * (an action answering `notApplied` does not count). The selected jobs are held back from the
+   * scheduler until all are done, so none starts while an action awaits the network, and each
+   * is read when its turn comes: an earlier action may have let it finish meanwhile.
+   */
   async #apply(
     selection: JobSelection,
     states: readonly JobState[],
     action: (row: JobRow) => unknown,
   ): Promise<number> {
-    const rows = this.#store.select(selection).filter((row) => states.includes(row.state));
-    for (const row of rows) await action(row);
-    this.#changed(rows.map((row) => row.id));
-    return rows.length;
+    const ids = this.#store.select(selection).map((row) => row.id);
+    const touched: number[] = [];
+    let count = 0;
+    this.#scheduler.hold(ids);
+    try {
+      for (const id of ids) {
+        const row = this.#store.get(id);
+        if (row === undefined || !states.includes(row.state)) continue;
+        touched.push(id);
+        if ((await action(row)) !== notApplied) count += 1;
+      }
+    } finally {
+      this.#scheduler.release(ids);
+    }
+    this.#changed(touched);
+    return count;
   }
 
   #account(accountId: string): AccountRuntime {

@@ -39,6 +39,8 @@ export interface SchedulerDeps {
 export class Scheduler {
   readonly #deps: SchedulerDeps;
   readonly #running = new Map<number, Running>();
+  /** Jobs a command is acting on: not to be started until it is done with them. */
+  readonly #held = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
 
@@ -69,6 +71,16 @@ export class Scheduler {
     return true;
   }
 
+  hold(ids: readonly number[]): void {
+    for (const id of ids) this.#held.add(id);
+  }
+
+  /** Ends a hold; the jobs start again when due, on the next pump. */
+  release(ids: readonly number[]): void {
+    for (const id of ids) this.#held.delete(id);
+    this.pump();
+  }
+
   /** Stops everything in flight (jobs go back to waiting, facts kept) and starts nothing new. */
   async shutdown(): Promise<void> {
     this.#stopped = true;
@@ -81,8 +93,8 @@ export class Scheduler {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const { store, now } = this.#deps;
-    for (const job of store.due(now(), dueBatch + this.#running.size)) {
-      if (this.#running.has(job.id)) continue;
+    for (const job of store.due(now(), dueBatch + this.#running.size + this.#held.size)) {
+      if (this.#running.has(job.id) || this.#held.has(job.id)) continue;
       const account = this.#deps.accounts.get(job.target.accountId);
       if (account === undefined || account.needsSignIn) {
         this.#toSignIn(job);

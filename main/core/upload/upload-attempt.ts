@@ -278,7 +278,7 @@ class UploadAttempt {
       } catch (error) {
         if (!isGraphError(error)) throw error;
         if (error.kind === 'session-gone') {
-          // Then the retry policy decides: a server that 404s every session gets no more.
+          // Past a few, the retry policy decides: a server 404ing every new session gets no more.
           if (sessionsGone >= maxSessionsGone) throw error;
           sessionsGone += 1;
           const after = await this.#afterSessionGone(isLast);
