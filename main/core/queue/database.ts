@@ -30,8 +30,9 @@ export function openQueueDatabase(dataDir: string): Database.Database {
     // Exclusive before WAL: the WAL index then lives in this process's memory, no -shm file.
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
-    // FULL: a commit survives power loss too; the upload's exactly-once rule leans on it.
-    db.pragma('synchronous = FULL');
+    // NORMAL survives a crash of the process; JobStore asks for FULL (fsync) on the few writes
+    // that must also survive a power cut (see JobStore.#durably).
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
   } catch (error) {

@@ -202,6 +202,16 @@ function toColumns(facts: JobFacts): Columns {
 }
 
 const terminalStates: readonly JobState[] = ['done', 'failed', 'cancelled'];
+
+/** Facts that exactly-once rests on: they must survive a power cut, not only a crash. */
+function mustLast(facts: JobFacts): boolean {
+  return (
+    (facts.finalSentAt !== undefined && facts.finalSentAt !== null) ||
+    (facts.attachmentId !== undefined && facts.attachmentId !== null)
+  );
+}
+
+const runNow = <T>(work: () => T): T => work();
 const duplicateStates: readonly JobState[] = [
   'waiting',
   'uploading',
@@ -240,23 +250,42 @@ export class JobStore {
     );
   }
 
+  /**
+   * Runs one transaction with fsync. Only what exactly-once and "nothing lost" rest on needs
+   * it: a new job, the moment a possibly final request leaves, and a recorded attachment. The
+   * rest (offsets, pauses, errors) the server corrects after a power cut; and a FULL commit makes
+   * every earlier commit durable too.
+   */
+  #durably<T>(work: () => T): T {
+    // Inside a caller's transaction the level cannot change; the caller's commit decides.
+    if (this.#db.inTransaction) return work();
+    this.#db.pragma('synchronous = FULL');
+    try {
+      return work();
+    } finally {
+      this.#db.pragma('synchronous = NORMAL');
+    }
+  }
+
   insertMany(jobs: readonly NewJob[]): JobRow[] {
     const now = this.#now();
-    return this.#db.transaction(() =>
-      jobs.map((job) => {
-        const { lastInsertRowid } = this.#insert.run({
-          source_path: job.sourcePath,
-          file_name: job.fileName,
-          content_type: job.contentType,
-          size: job.size,
-          mtime_ms: job.mtimeMs,
-          origin: job.origin ?? 'manual',
-          now,
-          ...targetColumns(job.target),
-        });
-        return this.require(Number(lastInsertRowid));
-      }),
-    )();
+    return this.#durably(() =>
+      this.#db.transaction(() =>
+        jobs.map((job) => {
+          const { lastInsertRowid } = this.#insert.run({
+            source_path: job.sourcePath,
+            file_name: job.fileName,
+            content_type: job.contentType,
+            size: job.size,
+            mtime_ms: job.mtimeMs,
+            origin: job.origin ?? 'manual',
+            now,
+            ...targetColumns(job.target),
+          });
+          return this.require(Number(lastInsertRowid));
+        }),
+      )(),
+    );
   }
 
   get(id: number): JobRow | undefined {
@@ -281,6 +310,11 @@ export class JobStore {
 
   /** Moves a job to another state, with the facts that go with the move, in one transaction. */
   transition(id: number, to: JobState, facts: JobFacts = {}): JobRow {
+    const run = to === 'done' || mustLast(facts) ? this.#durably.bind(this) : runNow;
+    return run(() => this.#transitionNow(id, to, facts));
+  }
+
+  #transitionNow(id: number, to: JobState, facts: JobFacts): JobRow {
     return this.#db.transaction(() => {
       const current = this.require(id);
       if (!canTransition(current.state, to))
@@ -298,7 +332,8 @@ export class JobStore {
 
   /** Records facts without a state change (the write-ahead steps of an upload). */
   record(id: number, facts: JobFacts): JobRow {
-    this.#write(id, { ...toColumns(facts), updated_at: this.#now() });
+    const run = mustLast(facts) ? this.#durably.bind(this) : runNow;
+    run(() => this.#write(id, { ...toColumns(facts), updated_at: this.#now() }));
     return this.require(id);
   }
 
