@@ -12,6 +12,9 @@ export const commandNames = [
   'clear',
   'lists',
   'tasks',
+  'login',
+  'logout',
+  'whoami',
   'help',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
@@ -27,6 +30,10 @@ export interface CliArgs {
   task: string | undefined;
   createTask: boolean;
   version: boolean;
+  /** Which signed-in Microsoft account (id or sign-in name), when there are several. */
+  account: string | undefined;
+  clientId: string | undefined;
+  plaintextTokenCache: boolean;
 }
 
 export class UsageError extends Error {
@@ -46,16 +53,24 @@ Usage:
   taskdrop clear                    remove finished jobs (done, cancelled) from the queue
   taskdrop lists                    your To Do lists
   taskdrop tasks <list>             the tasks of a list
+  taskdrop login                    sign in with Microsoft (prints a code to enter in a browser)
+  taskdrop logout [account|all]     sign out; that account's queued files wait for its return
+  taskdrop whoami                   the Microsoft accounts signed in
 
 Options:
   --data-dir DIR    where the queue lives (default: the app's data folder, or $TASKDROP_DATA_DIR)
   --graph-url URL   Microsoft Graph root (default https://graph.microsoft.com/v1.0)
   --demo            use the built-in Graph simulator (data under the data dir), no account needed
   --json            one JSON object per line, for scripts
+  --account ACCOUNT which signed-in account (sign-in name or id), when there are several
+  --client-id ID    your app registration's client id (or $TASKDROP_CLIENT_ID; login saves it)
+  --plaintext-token-cache
+                    login: keep tokens in an unencrypted 0600 file (only without an OS keychain)
   -h, --help        this text
   -v, --version     the version
 
-Without --demo, set TASKDROP_ACCESS_TOKEN to a Graph access token with Tasks.ReadWrite.
+Without --demo: "taskdrop login" first, or set TASKDROP_ACCESS_TOKEN to a Graph access token
+with Tasks.ReadWrite (it takes precedence over signed-in accounts).
 Exit codes: 0 all attached · 1 something failed or was refused · 2 usage · 3 sign-in needed · 130 interrupted`;
 
 export function parseCli(argv: readonly string[]): CliArgs {
@@ -72,6 +87,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
         list: { type: 'string' },
         task: { type: 'string' },
         'create-task': { type: 'boolean', default: false },
+        account: { type: 'string' },
+        'client-id': { type: 'string' },
+        'plaintext-token-cache': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -94,6 +112,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
     task: values.task,
     createTask: values['create-task'],
     version: values.version,
+    account: values.account,
+    clientId: values['client-id'],
+    plaintextTokenCache: values['plaintext-token-cache'],
   };
 }
 

@@ -8,6 +8,7 @@ import { Engine } from '../core/engine/engine.ts';
 import { defaultDataDir } from '../core/paths.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
 import { UsageError, type CliArgs } from './args.ts';
+import { notSignedInMessage, openCliAuth } from './commands/auth.ts';
 
 export const defaultGraphUrl = 'https://graph.microsoft.com/v1.0';
 export const tokenAccountId = 'token';
@@ -27,19 +28,16 @@ export class SignInNeededError extends Error {
   }
 }
 
-export async function openContext(args: CliArgs, env: NodeJS.ProcessEnv): Promise<CliContext> {
+export async function openContext(
+  args: CliArgs,
+  env: NodeJS.ProcessEnv,
+  warn: (text: string) => void = () => undefined,
+): Promise<CliContext> {
   const dataDir = args.dataDir ?? defaultDataDir(env);
   if (args.demo) return openDemo(dataDir);
   const token = env[accessTokenVariable]?.trim();
-  if (token === undefined || token === '') {
-    throw new SignInNeededError(
-      `Not signed in. Set ${accessTokenVariable} to a Graph access token (Tasks.ReadWrite), ` +
-        'or add --demo to try taskdrop against its built-in simulator.',
-    );
-  }
-  const graphUrl = args.graphUrl ?? defaultGraphUrl;
-  if (!/^https?:\/\/[^/]+/.test(graphUrl))
-    throw new UsageError(`--graph-url must be an http(s) URL, not "${graphUrl}".`);
+  if (token === undefined || token === '') return openSignedIn(args, env, dataDir, warn);
+  const graphUrl = checkedGraphUrl(args);
   const account = {
     id: tokenAccountId,
     graphUrl,
@@ -48,6 +46,60 @@ export async function openContext(args: CliArgs, env: NodeJS.ProcessEnv): Promis
   };
   const engine = Engine.open({ dataDir, accounts: [account], tokens: new EnvTokenProvider(env) });
   return { engine, account, dataDir, close: () => engine.close() };
+}
+
+function checkedGraphUrl(args: CliArgs): string {
+  const graphUrl = args.graphUrl ?? defaultGraphUrl;
+  if (!/^https?:\/\/[^/]+/.test(graphUrl))
+    throw new UsageError(`--graph-url must be an http(s) URL, not "${graphUrl}".`);
+  return graphUrl;
+}
+
+/** The Microsoft accounts signed in with `taskdrop login`: all of them run, one is chosen. */
+async function openSignedIn(
+  args: CliArgs,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  warn: (text: string) => void,
+): Promise<CliContext> {
+  const graphUrl = checkedGraphUrl(args);
+  const auth = await openCliAuth(args, env, dataDir, { graphUrl, warn });
+  const accounts = auth === null ? [] : await auth.accounts.list();
+  if (auth === null || accounts.length === 0) throw new SignInNeededError(notSignedInMessage);
+  const chosen = chooseAccount(accounts, args.account);
+  const engine = Engine.open({ dataDir, accounts, tokens: auth.accounts.tokens });
+  return {
+    engine,
+    // Only the commands about one account's tasks (upload, lists, tasks) need to know which.
+    get account() {
+      if (chosen instanceof UsageError) throw chosen;
+      return chosen;
+    },
+    dataDir,
+    close: () => engine.close(),
+  };
+}
+
+function chooseAccount(
+  accounts: readonly AccountConfig[],
+  wanted: string | undefined,
+): AccountConfig | UsageError {
+  const names = accounts.map((account) => account.label).join(', ');
+  if (wanted === undefined) {
+    const [only, ...others] = accounts;
+    return only !== undefined && others.length === 0
+      ? only
+      : new UsageError(
+          `Several Microsoft accounts are signed in (${names}): choose one with --account.`,
+        );
+  }
+  const lower = wanted.toLowerCase();
+  const found = accounts.find(
+    (account) => account.id === wanted || account.label.toLowerCase() === lower,
+  );
+  if (found === undefined)
+    throw new UsageError(`"${wanted}" is not signed in. Signed in: ${names}.`);
+  return found;
 }
 
 /** Demo mode: the built-in simulator, signed in by itself (see startDemoGraph). */

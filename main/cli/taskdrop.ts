@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import packageJson from '../../package.json' with { type: 'json' };
+import { UntrustedLoginUrlError } from '../core/auth/login-host.ts';
+import { SignInFailedError, SignInServiceUnavailableError } from '../core/auth/msal-errors.ts';
+import { SignInRequiredError } from '../core/auth/token-provider.ts';
 import { isGraphError } from '../core/graph/errors.ts';
+import { defaultDataDir } from '../core/paths.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
+import { login, logout, whoami } from './commands/auth.ts';
 import { clearFinished, manage, showLists, showQueue, showTasks } from './commands/manage.ts';
 import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
 import { openContext, SignInNeededError, type CliContext } from './context.ts';
@@ -37,15 +42,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     print(`${usage}\n`);
     return exitCodes.ok;
   }
+  if (args.command === 'login' || args.command === 'logout' || args.command === 'whoami') {
+    return signInCommand(args, io, print, complain);
+  }
   let context: CliContext | undefined;
   try {
-    context = await openContext(args, io.env);
+    context = await openContext(args, io.env, complain);
     return await dispatch(args, context, io, print);
   } catch (error) {
     complain(errorText(error));
     return exitCodeOf(error);
   } finally {
     await context?.close();
+  }
+}
+
+/** login, logout, whoami: about the token cache, not the queue. */
+async function signInCommand(
+  args: CliArgs,
+  io: CliIo,
+  print: (text: string) => void,
+  complain: (text: string) => void,
+): Promise<number> {
+  const dataDir = args.dataDir ?? defaultDataDir(io.env);
+  const authIo = {
+    print,
+    warn: (text: string): void => void io.stderr.write(text),
+    env: io.env,
+    interrupt: io.interrupt,
+  };
+  try {
+    if (args.command === 'login') return await login(args, dataDir, authIo);
+    if (args.command === 'logout') return await logout(args, dataDir, authIo);
+    return await whoami(args, dataDir, authIo);
+  } catch (error) {
+    complain(errorText(error));
+    return exitCodeOf(error);
   }
 }
 
@@ -86,6 +118,11 @@ async function dispatch(
     case 'help':
       print(`${usage}\n`);
       return exitCodes.ok;
+    case 'login':
+    case 'logout':
+    case 'whoami':
+      // Answered before the queue opens (signInCommand), never here.
+      return exitCodes.usage;
   }
 }
 
@@ -114,6 +151,7 @@ function outcomeCode(outcome: RunOutcome, reporter: Reporter, io: CliIo): number
 function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return exitCodes.usage;
   if (error instanceof SignInNeededError) return exitCodes.signIn;
+  if (error instanceof SignInRequiredError) return exitCodes.signIn;
   if (isGraphError(error) && error.kind === 'auth') return exitCodes.signIn;
   return exitCodes.failed;
 }
@@ -124,11 +162,14 @@ function errorText(error: unknown): string {
     error instanceof SignInNeededError ||
     error instanceof DataDirInUseError ||
     error instanceof EngineRequestError ||
+    error instanceof SignInFailedError ||
+    error instanceof SignInServiceUnavailableError ||
+    error instanceof UntrustedLoginUrlError ||
     isGraphError(error)
   ) {
     return error.message;
   }
-  if (error instanceof Error && error.name === 'SignInRequiredError') return error.message;
+  if (error instanceof SignInRequiredError) return `${error.message}\nRun "taskdrop login".`;
   return `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 

@@ -1,6 +1,7 @@
 import type { SimClock } from './clock.ts';
 import { graphTime } from './clock.ts';
 import type { FaultBook } from './faults.ts';
+import type { IdentityControl } from './identity/index.ts';
 import type { MailboxGate } from './limits.ts';
 import type { Observer } from './observer.ts';
 import { seedBuiltInLists } from './seed.ts';
@@ -25,6 +26,7 @@ export interface ControlParts {
   gate: MailboxGate;
   tokens: TokenBook;
   observer: Observer;
+  identity: IdentityControl;
   tokenLifetimeMs: number;
 }
 
@@ -37,6 +39,11 @@ export class SimulatorControl {
 
   constructor(parts: ControlParts) {
     this.#parts = parts;
+  }
+
+  /** The identity side: device-code approval, refresh-token revocation, token lifetimes. */
+  get identity(): IdentityControl {
+    return this.#parts.identity;
   }
 
   // Faults

@@ -4,6 +4,7 @@ import { FolderBlobStore, MemoryBlobStore } from './blobs.ts';
 import { SimClock } from './clock.ts';
 import { SimulatorControl } from './control.ts';
 import { FaultBook } from './faults.ts';
+import { createIdentity } from './identity/index.ts';
 import { guid } from './ids.ts';
 import { MailboxGate, outlookLimits } from './limits.ts';
 import { Observer } from './observer.ts';
@@ -15,7 +16,9 @@ import { TokenBook } from './tokens.ts';
 import type { PagingRules, SimulatorOptions, UploadRules, UserInfo } from './types.ts';
 
 export type * from './types.ts';
+export type * from './identity/types.ts';
 export { SimulatorControl } from './control.ts';
+export { IdentityControl } from './identity/index.ts';
 
 export const defaultUploadRules: UploadRules = {
   sessionLifetimeMs: 15 * 60_000,
@@ -62,6 +65,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const gate = new MailboxGate({ ...outlookLimits, ...options.limits }, () => clock.now());
   const faults = new FaultBook();
   const observer = new Observer();
+  const identity = createIdentity({
+    store,
+    tokens,
+    now: () => clock.now(),
+    options: options.identity,
+  });
   const control = new SimulatorControl({
     store,
     clock,
@@ -69,6 +78,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     gate,
     tokens,
     observer,
+    identity: identity.control,
     tokenLifetimeMs: options.tokenLifetimeMs ?? 3_600_000,
   });
   const server = createServer(
@@ -81,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       tokens,
       observer,
       control,
+      identity,
       upload: { ...defaultUploadRules, ...options.upload },
       paging: { ...defaultPagingRules, ...options.paging },
       inspection: options.inspection ?? true,

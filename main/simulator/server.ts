@@ -13,6 +13,12 @@ import {
   type GraphErrorReply,
 } from './errors.ts';
 import type { FaultBook } from './faults.ts';
+import {
+  handleIdentity,
+  handleIdentityControl,
+  isIdentityPath,
+  type Identity,
+} from './identity/index.ts';
 import { handleInspection } from './inspect.ts';
 import type { MailboxGate } from './limits.ts';
 import type { UserRecord } from './model.ts';
@@ -32,6 +38,7 @@ export interface ServerParts {
   tokens: TokenBook;
   observer: Observer;
   control: SimulatorControl;
+  identity: Identity;
   upload: UploadRules;
   paging: PagingRules;
   inspection: boolean;
@@ -59,10 +66,7 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const exchange = openExchange(req, res);
-    const work =
-      parts.inspection && exchange.url.pathname.startsWith('/_sim')
-        ? handleInspection(parts.control, exchange)
-        : handleGraph(parts, exchange);
+    const work = route(parts, exchange);
     work.catch((error: unknown) => {
       console.error('simulator: request failed', error);
       if (!res.headersSent) {
@@ -76,6 +80,17 @@ export function createRequestListener(
       }
     });
   };
+}
+
+function route(parts: ServerParts, exchange: Exchange): Promise<void> {
+  const path = exchange.url.pathname;
+  if (parts.inspection && path.startsWith('/_sim/identity')) {
+    return handleIdentityControl(parts.identity.control, exchange);
+  }
+  if (parts.inspection && path.startsWith('/_sim'))
+    return handleInspection(parts.control, exchange);
+  if (isIdentityPath(path)) return handleIdentity(parts.identity.book, exchange);
+  return handleGraph(parts, exchange);
 }
 
 function openExchange(req: IncomingMessage, res: ServerResponse): Exchange {

@@ -1,3 +1,5 @@
+import type { IdentityOptions } from './identity/types.ts';
+
 /**
  * The simulator's public shapes: options, fault rules and what the inspection API returns.
  * Tests and tools import these; the routes serve them as JSON under /_sim.
@@ -124,6 +126,8 @@ export interface SimulatorOptions {
   paging?: Partial<PagingRules>;
   /** Lifetime of tokens from the test-token route. */
   tokenLifetimeMs?: number;
+  /** The identity endpoints: access-token lifetime, device-code polling, known client ids. */
+  identity?: Partial<IdentityOptions>;
   /** Serve the /_sim inspection and control routes (tests, demo tools). Default true. */
   inspection?: boolean;
   /** Keep attachment bytes (for $value); off keeps only size and SHA-256 (benchmarks). */
