@@ -256,14 +256,28 @@ describe('auth', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('passes token provider failures through unchanged', async () => {
-    const refusal = new Error('interaction required');
-    const client = new GraphClient({
+  it('passes a sign-in refusal through unchanged, and makes other token failures transient', async () => {
+    const refusal = Object.assign(new Error('sign in again'), { name: 'SignInRequiredError' });
+    const refusing = new GraphClient({
       graphUrl,
       fetch: () => Promise.reject(new Error('must not be called')),
       getAccessToken: () => Promise.reject(refusal),
     });
-    await expect(client.listLists()).rejects.toBe(refusal);
+    await expect(refusing.listLists()).rejects.toBe(refusal);
+    const unreachable = new GraphClient({
+      graphUrl,
+      fetch: () => Promise.reject(new Error('must not be called')),
+      getAccessToken: () =>
+        Promise.reject(new Error('getaddrinfo ENOTFOUND login.microsoftonline.com')),
+    });
+    const error = await unreachable.listLists().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GraphError);
+    expect(error).toMatchObject({
+      kind: 'transient',
+      code: 'tokenUnavailable',
+      status: null,
+      ambiguous: false,
+    });
   });
 });
 

@@ -168,6 +168,25 @@ function innermostMessage(error: unknown): string {
   return message;
 }
 
+/**
+ * The token provider failed for a reason other than "sign in again" (the sign-in service
+ * unreachable, say): like a network error, it passes, so the upload is retried, not failed.
+ */
+export function tokenUnavailableError(operation: GraphOperation, cause: unknown): GraphError {
+  return new GraphError({
+    kind: 'transient',
+    message: `No access token for ${operation} right now: ${shorten(innermostMessage(cause))}`,
+    operation,
+    status: null,
+    code: 'tokenUnavailable',
+    requestId: null,
+    clientRequestId: null,
+    retryAfterMs: null,
+    ambiguous: false,
+    cause,
+  });
+}
+
 export function networkError(
   operation: GraphOperation,
   clientRequestId: string,

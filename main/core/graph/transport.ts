@@ -8,6 +8,7 @@ import {
   graphErrorFromResponse,
   networkError,
   timeoutError,
+  tokenUnavailableError,
   untrustedHostError,
 } from './errors.ts';
 import type { GraphOperation } from './types.ts';
@@ -110,9 +111,23 @@ export class GraphTransport {
     if (origin !== this.#origin) throw untrustedHostError(request.operation, origin);
   }
 
+  /**
+   * Only the auth layer can say "sign in again" (an error named SignInRequiredError, passed on
+   * unchanged); any other failure to get a token is transient, like the network.
+   */
+  async #token(request: GraphRequest, forceRefresh: boolean): Promise<string> {
+    try {
+      return await this.#options.getAccessToken({ forceRefresh });
+    } catch (error) {
+      if (request.signal?.aborted === true) throw request.signal.reason;
+      if (error instanceof Error && error.name === 'SignInRequiredError') throw error;
+      throw tokenUnavailableError(request.operation, error);
+    }
+  }
+
   async #attempt(request: GraphRequest, forceRefresh: boolean): Promise<GraphAnswer> {
-    const { getAccessToken, requestTimeoutMs } = this.#options;
-    const token = await getAccessToken({ forceRefresh });
+    const { requestTimeoutMs } = this.#options;
+    const token = await this.#token(request, forceRefresh);
     request.signal?.throwIfAborted();
     const clientRequestId = randomUUID();
     const timeout = AbortSignal.timeout(requestTimeoutMs);
