@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommandName, TaskdropCommands } from './contract.ts';
+import { afterUploadActions, type CommandName, type TaskdropCommands } from './contract.ts';
 
 /**
  * The shape of every command's arguments, checked in main before anything runs: a page
@@ -22,6 +22,27 @@ const selection = z.union([
 ]);
 
 const none = z.tuple([]);
+
+/** A file-name glob: `*.pdf`, `scan-*`; names only, so no separators. */
+const glob = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^/\\]+$/, 'a pattern for file names, without / or \\');
+
+const watchedFolderChanges = z
+  .strictObject({
+    target: taskTarget,
+    include: z.array(glob).max(100),
+    exclude: z.array(glob).max(100),
+    recursive: z.boolean(),
+    afterUpload: z.enum(afterUploadActions),
+    moveTo: z.string().min(1).max(255),
+    poll: z.boolean(),
+    paused: z.boolean(),
+    skipAttachedContent: z.boolean(),
+  })
+  .partial();
 
 type ArgsOf<K extends CommandName> = Parameters<TaskdropCommands[K]>;
 
@@ -61,6 +82,8 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   refreshTasks: z.tuple([id]),
   appInfo: none,
   getSettings: none,
+  signIn: none,
+  signOut: z.tuple([id]),
   updateSettings: z.tuple([
     z
       .strictObject({
@@ -70,6 +93,16 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
       })
       .partial(),
   ]),
+  listWatchedFolders: none,
+  addWatchedFolder: z.tuple([
+    watchedFolderChanges
+      .extend({ path, target: taskTarget })
+      .required({ path: true, target: true }),
+  ]),
+  updateWatchedFolder: z.tuple([
+    z.strictObject({ id: z.number().int().positive(), changes: watchedFolderChanges }),
+  ]),
+  removeWatchedFolder: z.tuple([z.number().int().positive()]),
 };
 
 /** Staged files from a browser (the WebSocket transport only): at most 25 MB each. */

@@ -212,6 +212,77 @@ export interface SettingsCommands {
   updateSettings(changes: Partial<Settings>): Promise<Settings>;
 }
 
+/** What happens to a watched folder's file once it is attached. */
+export const afterUploadActions = ['keep', 'move', 'delete'] as const;
+export type AfterUploadAction = (typeof afterUploadActions)[number];
+
+/** `stopped`: nothing watches right now (taskdrop is not running, or only its CLI is). */
+export const watchStates = ['watching', 'paused', 'folder-missing', 'error', 'stopped'] as const;
+export type WatchState = (typeof watchStates)[number];
+
+/** A folder whose new files go to one task by themselves: "everything in ~/Scans to Receipts". */
+export interface WatchedFolderSettings {
+  /** Absolute. */
+  path: string;
+  target: TaskTarget;
+  /** Simple globs on the file name (`*.pdf`, `scan-*`, case-insensitive); empty takes all. */
+  include: string[];
+  exclude: string[];
+  /** Subfolders too (off: only the folder itself). */
+  recursive: boolean;
+  afterUpload: AfterUploadAction;
+  /** The subfolder files move into when `afterUpload` is `move`; relative to the folder. */
+  moveTo: string;
+  /** Checks the folder every few seconds instead of waiting for the OS: for network drives. */
+  poll: boolean;
+  paused: boolean;
+  /** A file whose content is already attached to (or queued for) the task is not sent again. */
+  skipAttachedContent: boolean;
+}
+
+export interface WatchedFolderStatus {
+  state: WatchState;
+  /** Files that passed the folder's rules, ever (while watched). */
+  filesSeen: number;
+  /** Still being written, or never settling: checked again until they are complete. */
+  waiting: number;
+  /** In the upload queue, not attached yet. */
+  queued: number;
+  uploaded: number;
+  /** Refused, or their upload failed: left untouched where they are. */
+  failed: number;
+  /** Their content was already attached to the task. */
+  skipped: number;
+  /** In plain words, with when it happened; null when nothing went wrong. */
+  lastError: string | null;
+  lastErrorAt: number | null;
+}
+
+export interface WatchedFolderView extends WatchedFolderSettings {
+  id: number;
+  createdAt: number;
+  status: WatchedFolderStatus;
+}
+
+/** A new watched folder: path and target, the rest as the defaults say. */
+export type NewWatchedFolder = Pick<WatchedFolderSettings, 'path' | 'target'> &
+  Partial<Omit<WatchedFolderSettings, 'path' | 'target'>>;
+
+/** Everything but the path can change; another path is another watched folder. */
+export interface WatchedFolderUpdate {
+  id: number;
+  changes: Partial<Omit<WatchedFolderSettings, 'path'>>;
+}
+
+/** The Watched folders view: add, edit, pause (update), remove, and each folder's status. */
+export interface WatchCommands {
+  listWatchedFolders(): Promise<WatchedFolderView[]>;
+  addWatchedFolder(folder: NewWatchedFolder): Promise<WatchedFolderView>;
+  updateWatchedFolder(update: WatchedFolderUpdate): Promise<WatchedFolderView>;
+  /** Stops watching it; its files and their queued jobs stay as they are. False if unknown. */
+  removeWatchedFolder(id: number): Promise<boolean>;
+}
+
 /** Files a browser dropped, staged by the WebSocket transport (a browser has no file paths). */
 export interface StagedFile {
   name: string;
@@ -232,11 +303,25 @@ export interface TaskdropEvents {
   settingsChanged: Settings;
   /** Files arrived outside the window (tray, dock, Send To): ask where they go. */
   targetRequested: { paths: string[]; suggested: TaskTarget | null };
+  /** Every watched folder, when one is added, changed, removed, or its status moves. */
+  watchedFoldersChanged: WatchedFolderView[];
 }
 
 export type Unsubscribe = () => void;
 
-export type TaskdropCommands = QueueCommands & PickerCommands & SettingsCommands;
+/** Signing in with Microsoft (the app's system-browser flow); not available in demo mode. */
+export interface AccountCommands {
+  /** Opens the system browser on Microsoft's sign-in page; resolves once signed in. */
+  signIn(): Promise<AccountView>;
+  /** Removes that account's tokens; its queued files wait until it signs in again. */
+  signOut(accountId: string): Promise<void>;
+}
+
+export type TaskdropCommands = QueueCommands &
+  PickerCommands &
+  SettingsCommands &
+  WatchCommands &
+  AccountCommands;
 
 export interface TaskdropApi extends TaskdropCommands {
   on<E extends keyof TaskdropEvents>(
@@ -266,6 +351,12 @@ export const commandNames = [
   'appInfo',
   'getSettings',
   'updateSettings',
+  'signIn',
+  'signOut',
+  'listWatchedFolders',
+  'addWatchedFolder',
+  'updateWatchedFolder',
+  'removeWatchedFolder',
 ] as const satisfies readonly (keyof TaskdropCommands)[];
 export type CommandName = (typeof commandNames)[number];
 
@@ -280,6 +371,7 @@ export const eventNames = [
   'accountsChanged',
   'settingsChanged',
   'targetRequested',
+  'watchedFoldersChanged',
 ] as const satisfies readonly (keyof TaskdropEvents)[];
 export type EventName = (typeof eventNames)[number];
 

@@ -1,9 +1,14 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, safeStorage, shell, Tray } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eventChannel } from '../../preload/channels.ts';
 import type { TaskdropEvents } from '../../preload/contract.ts';
+import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
+import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
+import { MsalAuth } from '../core/auth/msal-auth.ts';
+import { safeStorageEncryption } from '../core/auth/safe-storage.ts';
+import { sealedTokenStore } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
@@ -23,6 +28,18 @@ let demo: DemoGraph | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
+
+/** The browser does the talking; a failure shows in the window, where the account view explains. */
+async function signInFromTray(): Promise<void> {
+  try {
+    await engine?.signIn();
+  } catch (error) {
+    showWindow();
+    console.warn(
+      `taskdrop: sign-in did not complete: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
 
 function createWindow(dataDir: string): BrowserWindow {
   const created = new BrowserWindow({
@@ -122,7 +139,12 @@ async function onMenu(
   else if (id === 'pause-all') await engine.pause({ all: true });
   else if (id === 'resume-all') await engine.resume({ all: true });
   else if (id === 'quit') app.quit();
-  else if (id === 'start-at-login') {
+  else if (id === 'sign-in') await signInFromTray();
+  else if (id === 'sign-out') {
+    const accounts = await engine.listAccounts();
+    const signedIn = accounts.find((account) => account.kind === 'microsoft' && account.signedIn);
+    if (signedIn !== undefined) await engine.signOut(signedIn.id);
+  } else if (id === 'start-at-login') {
     const { startAtLogin } = await engine.getSettings();
     await engine.updateSettings({ startAtLogin: !startAtLogin });
   } else if (id.startsWith('recent:')) {
@@ -132,14 +154,45 @@ async function onMenu(
   await refreshTray();
 }
 
+/**
+ * With a client ID (TASKDROP_CLIENT_ID, or saved by `taskdrop login`), Microsoft accounts signed
+ * in through the system browser, their tokens sealed by safeStorage. Without one, demo mode.
+ */
+async function openEngine(dataDir: string): Promise<Engine> {
+  const clientId = resolveClientId(undefined, process.env, readAuthSettings(dataDir));
+  if (clientId === undefined) {
+    demo = await startDemoGraph(dataDir);
+    return Engine.open({
+      dataDir,
+      accounts: [demo.account],
+      tokens: new IssuingTokenProvider(demo.issueToken),
+    });
+  }
+  const sealing = safeStorageEncryption(safeStorage);
+  if (sealing.warning !== null) console.warn(`taskdrop: ${sealing.warning}`);
+  const store =
+    sealing.encryption === null ? undefined : sealedTokenStore(dataDir, sealing.encryption);
+  const accounts = new MicrosoftAccounts(
+    new MsalAuth(store?.kind === 'sealed' ? { clientId, cachePlugin: store.plugin } : { clientId }),
+  );
+  return Engine.open({
+    dataDir,
+    accounts: await accounts.list(),
+    tokens: accounts.tokens,
+    signIn: {
+      // MsalAuth opens only Microsoft's login host; the browser is the person's own.
+      signIn: () =>
+        accounts.signIn({ kind: 'browser', openBrowser: (url) => shell.openExternal(url) }),
+      signOut: async (accountId) => {
+        await accounts.signOut(accountId);
+      },
+    },
+  });
+}
+
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  demo = await startDemoGraph(dataDir);
-  engine = Engine.open({
-    dataDir,
-    accounts: [demo.account],
-    tokens: new IssuingTokenProvider(demo.issueToken),
-  });
+  engine = await openEngine(dataDir);
   registerCommandHandler(ipcMain, engine, pageUrl);
   forwardEvents(engine, () => (window === undefined ? [] : [window.webContents]));
   engine.on('jobsChanged', () => void refreshTray());

@@ -15,6 +15,7 @@ export const commandNames = [
   'login',
   'logout',
   'whoami',
+  'watch',
   'help',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
@@ -34,6 +35,18 @@ export interface CliArgs {
   account: string | undefined;
   clientId: string | undefined;
   plaintextTokenCache: boolean;
+  watch: WatchFolderArgs;
+}
+
+/** `taskdrop watch add`'s settings for the folder. */
+export interface WatchFolderArgs {
+  include: string[];
+  exclude: string[];
+  recursive: boolean;
+  after: string | undefined;
+  moveTo: string | undefined;
+  poll: boolean;
+  uploadDuplicates: boolean;
 }
 
 export class UsageError extends Error {
@@ -56,6 +69,13 @@ Usage:
   taskdrop login                    sign in with Microsoft (prints a code to enter in a browser)
   taskdrop logout [account|all]     sign out; that account's queued files wait for its return
   taskdrop whoami                   the Microsoft accounts signed in
+  taskdrop watch add <folder> --list <name|id> --task <title|id> [--create-task]
+        [--include GLOB]... [--exclude GLOB]... [--recursive] [--after keep|move|delete]
+        [--move-to NAME] [--poll] [--upload-duplicates]
+                                    attach what lands in the folder to the task, by itself
+  taskdrop watch list               the watched folders and how they are doing
+  taskdrop watch remove <id|folder> stop watching a folder (its files stay)
+  taskdrop watch run                watch and upload until Ctrl-C
 
 Options:
   --data-dir DIR    where the queue lives (default: the app's data folder, or $TASKDROP_DATA_DIR)
@@ -90,6 +110,13 @@ export function parseCli(argv: readonly string[]): CliArgs {
         account: { type: 'string' },
         'client-id': { type: 'string' },
         'plaintext-token-cache': { type: 'boolean', default: false },
+        include: { type: 'string', multiple: true, default: [] },
+        exclude: { type: 'string', multiple: true, default: [] },
+        recursive: { type: 'boolean', default: false },
+        after: { type: 'string' },
+        'move-to': { type: 'string' },
+        poll: { type: 'boolean', default: false },
+        'upload-duplicates': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -115,6 +142,15 @@ export function parseCli(argv: readonly string[]): CliArgs {
     account: values.account,
     clientId: values['client-id'],
     plaintextTokenCache: values['plaintext-token-cache'],
+    watch: {
+      include: values.include,
+      exclude: values.exclude,
+      recursive: values.recursive,
+      after: values.after,
+      moveTo: values['move-to'],
+      poll: values.poll,
+      uploadDuplicates: values['upload-duplicates'],
+    },
   };
 }
 

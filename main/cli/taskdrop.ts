@@ -11,6 +11,7 @@ import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
 import { login, logout, whoami } from './commands/auth.ts';
 import { clearFinished, manage, showLists, showQueue, showTasks } from './commands/manage.ts';
 import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
+import { watch } from './commands/watch.ts';
 import { openContext, SignInNeededError, type CliContext } from './context.ts';
 import { JsonReporter, LineReporter, TerminalReporter, type Reporter } from './reporters.ts';
 
@@ -115,6 +116,8 @@ async function dispatch(
     case 'tasks':
       await showTasks(args, context, print);
       return exitCodes.ok;
+    case 'watch':
+      return watch(args, context, { print, interrupt: io.interrupt, cwd: process.cwd() });
     case 'help':
       print(`${usage}\n`);
       return exitCodes.ok;

@@ -20,6 +20,9 @@ import type {
   TaskTarget,
   TaskView,
   Unsubscribe,
+  NewWatchedFolder,
+  WatchedFolderUpdate,
+  WatchedFolderView,
 } from '../../../preload/contract.ts';
 import { jobStates } from '../../../preload/contract.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
@@ -36,6 +39,9 @@ import { retargetableStates } from '../queue/states.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
 import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-attempt.ts';
+import { WatchRequestError } from '../watch/folder-settings.ts';
+import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
+import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
   createAccountRuntime,
@@ -60,11 +66,22 @@ export interface EngineOptions {
   /** How often progress batches go out while uploading. */
   progressIntervalMs?: number;
   stallAfterMs?: number;
+  /** Interactive sign-in with Microsoft (the app); absent in demo and token modes. */
+  signIn?: InteractiveSignIn;
+  /** Watched folders: the trash to use, and timings (tests scale them down). */
+  watch?: WatchOptions;
+}
+
+/** How the person signs in and out of Microsoft accounts, given by the shell that can. */
+export interface InteractiveSignIn {
+  signIn(): Promise<AccountConfig>;
+  /** Removes the account's tokens. */
+  signOut(accountId: string): Promise<void>;
 }
 
 /** A request the engine cannot act on, in words for the person. */
 export class EngineRequestError extends Error {
-  readonly reason: 'unknown-account' | 'invalid-request';
+  readonly reason: 'unknown-account' | 'invalid-request' | 'not-available';
 
   constructor(reason: EngineRequestError['reason'], message: string) {
     super(message);
@@ -79,6 +96,8 @@ const notApplied = Symbol('not applied');
 /** Files inspected at once while enqueueing: enough to hide disk latency, few enough for the OS. */
 const inspectionConcurrency = 32;
 const defaultProgressIntervalMs = 250;
+/** The `origin` of jobs a watched folder queued; a person's drops are 'manual'. */
+const watchedOrigin = 'watched-folder';
 
 /**
  * The engine facade: the contract's commands and events over the queue store, the scheduler
@@ -94,6 +113,7 @@ export class Engine implements TaskdropApi {
   readonly #accounts = new Map<string, AccountRuntime>();
   readonly #progress: ProgressTracker;
   readonly #scheduler: Scheduler;
+  readonly #watch: WatchService;
   readonly #events = new EventHub();
   readonly #now: () => number;
   readonly #progressIntervalMs: number;
@@ -123,6 +143,18 @@ export class Engine implements TaskdropApi {
       smallUploadMaxBytes: options.smallUploadMaxBytes ?? defaultSmallUploadMaxBytes,
       changed: (ids) => this.#changed(ids),
     });
+    this.#watch = new WatchService({
+      db,
+      now: this.#now,
+      queue: {
+        enqueue: (paths, target, record) =>
+          this.#enqueue({ paths: [...paths], target }, watchedOrigin, record).then(() => {}),
+        onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
+        hasAccount: (accountId) => this.#accounts.has(accountId),
+      },
+      emit: (folders) => this.#events.emit('watchedFoldersChanged', folders),
+      ...options.watch,
+    });
   }
 
   /**
@@ -140,10 +172,25 @@ export class Engine implements TaskdropApi {
     this.#scheduler.start();
   }
 
+  /**
+   * Watches the watched folders (the app, `taskdrop watch run`): files they take are queued,
+   * and uploaded once `start()` runs too. `trash` is how files are deleted after upload (the
+   * app's shell.trashItem, the CLI's trash package). Resolves once each folder is looked through.
+   */
+  startWatching(options: { trash?: TrashFile } = {}): Promise<void> {
+    return this.#watch.start(options.trash);
+  }
+
+  /** What the watched folders do, as it happens (the CLI prints it). */
+  onWatchActivity(listener: (event: WatchActivity) => void): Unsubscribe {
+    return this.#watch.onActivity(listener);
+  }
+
   /** Stops uploads in flight (they resume on the next start) and closes the queue. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#watch.stop();
     await this.#scheduler.shutdown();
     clearInterval(this.#progressTimer);
     this.#flush();
@@ -179,12 +226,13 @@ export class Engine implements TaskdropApi {
 
   /** Signed out: its jobs wait (needs-sign-in) until it is back; the others go on. */
   async removeAccount(accountId: string): Promise<void> {
+    // Gone first: a stopped upload goes back to waiting, and the scheduler must not restart it.
+    this.#accounts.delete(accountId);
+    this.#catalog.forget(accountId);
     const running = this.#store
       .idsOfAccount(accountId, ['uploading'])
       .filter((id) => this.#scheduler.isRunning(id));
     await Promise.all(running.map((id) => this.#scheduler.stop(id, 'shutdown')));
-    this.#accounts.delete(accountId);
-    this.#catalog.forget(accountId);
     this.#accountsChanged();
     this.#scheduler.pump();
   }
@@ -200,6 +248,33 @@ export class Engine implements TaskdropApi {
       maxUploadBytesPerWindow: settings.uploadBudgetMb * 1_000_000,
       ...this.#options.pacing,
     };
+  }
+
+  async signIn(): Promise<AccountView> {
+    const service = this.#options.signIn;
+    if (service === undefined) {
+      throw new EngineRequestError(
+        'not-available',
+        'Signing in needs a Microsoft app registration (a client ID): see “Sign in with Microsoft” in the README. Until then taskdrop runs in demo mode.',
+      );
+    }
+    const config = await service.signIn();
+    if (!this.#accounts.has(config.id)) this.addAccount(config);
+    this.signedIn(config.id);
+    return accountView(this.#account(config.id));
+  }
+
+  async signOut(accountId: string): Promise<void> {
+    const account = this.#account(accountId);
+    const service = this.#options.signIn;
+    if (service === undefined || account.config.kind !== 'microsoft') {
+      throw new EngineRequestError(
+        'not-available',
+        `${account.config.label} is not a Microsoft sign-in, so there is nothing to sign out of.`,
+      );
+    }
+    await service.signOut(accountId);
+    await this.removeAccount(accountId);
   }
 
   listAccounts(): Promise<AccountView[]> {
@@ -278,15 +353,31 @@ export class Engine implements TaskdropApi {
     return this.#events.on(event, listener);
   }
 
-  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+  enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    return this.#enqueue(request, 'manual');
+  }
+
+  /**
+   * Inspects, refuses duplicates, and inserts in one transaction; `record` (a watched folder's
+   * bookkeeping) runs inside that same transaction, told what became of each path as given.
+   */
+  async #enqueue(
+    request: EnqueueRequest,
+    origin: string,
+    record?: (outcomes: EnqueueOutcome[]) => void,
+  ): Promise<EnqueueResult> {
     this.#account(request.target.accountId);
     const checks = await inspectAll(request.paths);
     const refused: Refusal[] = [];
     const fresh: NewJob[] = [];
+    const freshPaths: string[] = [];
+    const outcomes: EnqueueOutcome[] = [];
     const seen = new Set<string>();
-    for (const check of checks) {
+    for (const [index, check] of checks.entries()) {
+      const given = request.paths[index] ?? '';
       if (!check.ok) {
         refused.push(check.refusal);
+        outcomes.push({ path: given, jobId: null, refusal: check.refusal });
         continue;
       }
       const { file } = check;
@@ -297,22 +388,55 @@ export class Engine implements TaskdropApi {
         size: file.size,
         mtimeMs: file.mtimeMs,
         target: request.target,
+        origin,
       };
       const duplicate = seen.has(file.path) ? null : this.#store.findDuplicate(job);
       if (seen.has(file.path) || duplicate !== undefined) {
-        refused.push(
-          duplicateRefusal(file.path, file.name, duplicate ?? null, request.target.taskTitle),
+        const refusal = duplicateRefusal(
+          file.path,
+          file.name,
+          duplicate ?? null,
+          request.target.taskTitle,
         );
+        refused.push(refusal);
+        outcomes.push({ path: given, jobId: refusal.jobId, refusal });
         continue;
       }
       seen.add(file.path);
       fresh.push(job);
+      freshPaths.push(given);
     }
-    const rows = this.#store.insertMany(fresh);
-    if (rows.length > 0) this.#recent.use(request.target);
+    const insert = (): JobRow[] => {
+      const inserted = this.#store.insertMany(fresh);
+      inserted.forEach((row, index) =>
+        outcomes.push({ path: freshPaths[index] ?? row.sourcePath, jobId: row.id, refusal: null }),
+      );
+      record?.(outcomes);
+      return inserted;
+    };
+    const rows =
+      record === undefined ? insert() : withFsync(this.#db, this.#db.transaction(insert));
+    // A watched folder's target is not the person's choice of the moment: not a recent one.
+    if (rows.length > 0 && origin === 'manual') this.#recent.use(request.target);
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
     return { accepted: rows.map((row) => this.#view(row)), refused };
+  }
+
+  listWatchedFolders(): Promise<WatchedFolderView[]> {
+    return Promise.resolve(this.#watch.list());
+  }
+
+  addWatchedFolder(folder: NewWatchedFolder): Promise<WatchedFolderView> {
+    return asEngineRequest(() => this.#watch.add(folder));
+  }
+
+  updateWatchedFolder(update: WatchedFolderUpdate): Promise<WatchedFolderView> {
+    return asEngineRequest(() => this.#watch.update(update));
+  }
+
+  removeWatchedFolder(id: number): Promise<boolean> {
+    return this.#watch.remove(id);
   }
 
   listJobs(): Promise<JobView[]> {
@@ -514,6 +638,31 @@ export class Engine implements TaskdropApi {
       }
     }, this.#progressIntervalMs);
     this.#progressTimer.unref();
+  }
+}
+
+/**
+ * One transaction committed with fsync, as JobStore commits new jobs on its own: inside an outer
+ * transaction the outer commit decides, so the outer one must ask for it.
+ */
+function withFsync<T>(db: Database, work: () => T): T {
+  if (db.inTransaction) return work();
+  db.pragma('synchronous = FULL');
+  try {
+    return work();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
+}
+
+/** A watched-folder request the engine cannot act on, as the engine's own kind of refusal. */
+async function asEngineRequest<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WatchRequestError)
+      throw new EngineRequestError(error.reason, error.message);
+    throw error;
   }
 }
 

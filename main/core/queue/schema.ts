@@ -52,6 +52,47 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, task_id)
    );
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Watched folders, and per folder the state of each file: what makes each go exactly once.
+  `CREATE TABLE watched_folders (
+     id INTEGER PRIMARY KEY,
+     path TEXT NOT NULL UNIQUE,
+     account_id TEXT NOT NULL,
+     list_id TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     list_name TEXT NOT NULL,
+     task_title TEXT NOT NULL,
+     include_patterns TEXT NOT NULL DEFAULT '[]',
+     exclude_patterns TEXT NOT NULL DEFAULT '[]',
+     recursive INTEGER NOT NULL DEFAULT 0,
+     after_upload TEXT NOT NULL DEFAULT 'keep',
+     move_to TEXT NOT NULL DEFAULT 'uploaded',
+     poll INTEGER NOT NULL DEFAULT 0,
+     paused INTEGER NOT NULL DEFAULT 0,
+     skip_attached_content INTEGER NOT NULL DEFAULT 1,
+     last_error TEXT,
+     last_error_at INTEGER,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE watched_files (
+     folder_id INTEGER NOT NULL REFERENCES watched_folders (id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     mtime_ms INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     job_id INTEGER,
+     status TEXT NOT NULL,
+     note TEXT,
+     moved_to TEXT,
+     seen_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (folder_id, path)
+   );
+   CREATE INDEX watched_files_by_content ON watched_files (folder_id, sha256);
+   CREATE INDEX watched_files_by_task ON watched_files (task_id, sha256);
+   CREATE INDEX watched_files_by_job ON watched_files (job_id);
+   CREATE INDEX jobs_by_content ON jobs (task_id, sha256);`,
 ];
 
 export const schemaVersion = migrations.length;
