@@ -303,6 +303,8 @@ export interface TaskdropEvents {
   settingsChanged: Settings;
   /** Files arrived outside the window (tray, dock, Send To): ask where they go. */
   targetRequested: { paths: string[]; suggested: TaskTarget | null };
+  /** A notification was clicked: show the queue at that job. */
+  jobFocusRequested: { jobId: number };
   /** Every watched folder, when one is added, changed, removed, or its status moves. */
   watchedFoldersChanged: WatchedFolderView[];
 }
@@ -371,6 +373,7 @@ export const eventNames = [
   'accountsChanged',
   'settingsChanged',
   'targetRequested',
+  'jobFocusRequested',
   'watchedFoldersChanged',
 ] as const satisfies readonly (keyof TaskdropEvents)[];
 export type EventName = (typeof eventNames)[number];

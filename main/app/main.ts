@@ -1,5 +1,16 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, safeStorage, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  safeStorage,
+  shell,
+  Tray,
+} from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eventChannel } from '../../preload/channels.ts';
@@ -13,6 +24,8 @@ import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
+import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
+import { NotificationPlanner, type Notice } from './notifications.ts';
 import { drawTrayIcon } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
 import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
@@ -28,6 +41,28 @@ let demo: DemoGraph | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
+
+/** Files from second launches (Open with, Send To) and macOS open-file, gathered into batches. */
+const launches = new LaunchBatcher({
+  onBatch: (paths) => {
+    showWindow();
+    void engine
+      ?.recentTargets()
+      .then((recent) => send('targetRequested', targetRequestFor(paths, recent)));
+  },
+  isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true,
+  ownPaths: [process.execPath, app.getAppPath()],
+});
+
+function notify(notice: Notice): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title: notice.title, body: notice.body });
+  notification.on('click', () => {
+    showWindow();
+    if (notice.jobId !== null) send('jobFocusRequested', { jobId: notice.jobId });
+  });
+  notification.show();
+}
 
 /** The browser does the talking; a failure shows in the window, where the account view explains. */
 async function signInFromTray(): Promise<void> {
@@ -200,7 +235,12 @@ async function start(): Promise<void> {
     app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
     void refreshTray();
   });
+  // Electron tells nothing of do-not-disturb; the OS itself holds notifications back then.
+  const notices = new NotificationPlanner({ show: notify, quiet: () => false });
+  notices.seed(await engine.listJobs());
+  engine.on('jobsChanged', (change) => notices.jobsChanged(change));
   engine.start();
+  await engine.startWatching({ trash: (path) => shell.trashItem(path) });
   window = createWindow(dataDir);
   tray = new Tray(nativeImage.createEmpty());
   tray.on('click', () => (window?.isVisible() === true ? window.hide() : showWindow()));
@@ -213,12 +253,21 @@ async function start(): Promise<void> {
   });
   await refreshTray();
   window.once('ready-to-show', showWindow);
+  // Files this first launch was started with (Open with, Send To) go the same way.
+  window.webContents.once('did-finish-load', () => launches.launched(process.argv, process.cwd()));
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', showWindow);
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    if (launches.launched(argv, workingDirectory) === 0) showWindow();
+  });
+  // macOS: files dropped on the dock icon, or opened with taskdrop; may come before ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    launches.add([path]);
+  });
   app.on('window-all-closed', () => {
     // A tray app keeps running with no window open.
   });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import trash from 'trash';
 import {
   accessTokenVariable,
   EnvTokenProvider,
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       : { dataDir, accounts: [demo.account], tokens: new IssuingTokenProvider(demo.issueToken) },
   );
   engine.start();
+  await engine.startWatching({ trash: (path) => trash(path) });
   const web = await startWebServer({
     api: engine,
     staticDir: rendererDir,
