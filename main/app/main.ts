@@ -6,6 +6,7 @@ import {
   nativeImage,
   Notification,
   safeStorage,
+  screen,
   shell,
   Tray,
 } from 'electron';
@@ -28,6 +29,7 @@ import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
 import { drawTrayIcon } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
+import { positionNearTray } from './tray-position.ts';
 import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
 import { hardenContents, secureWebPreferences } from './window-security.ts';
 
@@ -102,6 +104,21 @@ function showWindow(): void {
   if (window === undefined) return;
   window.show();
   window.focus();
+}
+
+/** A left click on the tray icon: the window appears beside it, or hides again. */
+function toggleBesideTray(): void {
+  if (window === undefined || tray === undefined) return;
+  if (window.isVisible() && window.isFocused()) {
+    window.hide();
+    return;
+  }
+  const trayBounds = tray.getBounds();
+  const { workArea } = screen.getDisplayNearestPoint({ x: trayBounds.x, y: trayBounds.y });
+  const [width = 420, height = 560] = window.getSize();
+  const { x, y } = positionNearTray(trayBounds, { width, height }, workArea);
+  window.setPosition(x, y);
+  showWindow();
 }
 
 function send<E extends keyof TaskdropEvents>(event: E, payload: TaskdropEvents[E]): void {
@@ -243,7 +260,7 @@ async function start(): Promise<void> {
   await engine.startWatching({ trash: (path) => shell.trashItem(path) });
   window = createWindow(dataDir);
   tray = new Tray(nativeImage.createEmpty());
-  tray.on('click', () => (window?.isVisible() === true ? window.hide() : showWindow()));
+  tray.on('click', () => toggleBesideTray());
   // macOS: files dropped on the tray icon go to the target picker, last target preselected.
   tray.on('drop-files', (_event, paths) => {
     showWindow();
