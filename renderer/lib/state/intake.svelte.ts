@@ -1,0 +1,112 @@
+import type { EnqueueResult, TaskdropEvents, TaskTarget } from '../../../preload/contract.ts';
+import type { RendererApi } from '../api/connect.ts';
+import { plural } from '../format.ts';
+import type { NoticeState } from './notices.svelte.ts';
+import type { PickerState } from './picker.svelte.ts';
+
+const describe = (target: TaskTarget): string => `“${target.taskTitle}” (${target.listName})`;
+
+/**
+ * Files arriving: dropped on the window, chosen with "Add files…", or sent from the tray. They
+ * go to the task set in "Send files to", or the picker asks, the most recent task preselected.
+ * What the engine refused is shown, one reason per file.
+ */
+export class IntakeState {
+  readonly #client: RendererApi;
+  readonly #picker: PickerState;
+  readonly #notices: NoticeState;
+  /** Where new files go without asking; null: ask each time. */
+  target = $state.raw<TaskTarget | null>(null);
+  /** Reading and handing over files (a browser sends their bytes). */
+  busy = $state(false);
+
+  constructor(client: RendererApi, picker: PickerState, notices: NoticeState) {
+    this.#client = client;
+    this.#picker = picker;
+    this.#notices = notices;
+  }
+
+  async addFiles(files: readonly File[]): Promise<void> {
+    if (files.length === 0) return;
+    const target = await this.#targetFor(plural(files.length, 'file'));
+    if (target === null) return;
+    await this.#enqueue(target, () => this.#client.enqueueFiles(files, target));
+  }
+
+  /** The tray, the dock or "Send to": paths to queue, or a task to send files to from now on. */
+  async fromOutside(request: TaskdropEvents['targetRequested']): Promise<void> {
+    if (request.paths.length === 0) {
+      if (request.suggested !== null) this.setTarget(request.suggested, { announce: true });
+      else await this.chooseTarget();
+      return;
+    }
+    const target = await this.#picker.pick({
+      title: `Attach ${plural(request.paths.length, 'file')} to a task`,
+      confirmLabel: 'Attach here',
+      suggested: request.suggested,
+    });
+    if (target === null) return;
+    const api = this.#client.api;
+    await this.#enqueue(target, () => api.enqueue({ paths: request.paths, target }));
+  }
+
+  /** "Send files to…": choose the task new files go to without asking. */
+  async chooseTarget(): Promise<void> {
+    const recent = this.target ?? (await this.#recent());
+    const target = await this.#picker.pick({
+      title: 'Send new files to',
+      confirmLabel: 'Use this task',
+      suggested: recent,
+    });
+    if (target !== null) this.setTarget(target);
+  }
+
+  /** `announce`: say so, when the choice was made elsewhere (the tray menu). */
+  setTarget(target: TaskTarget | null, options: { announce?: boolean } = {}): void {
+    this.target = target;
+    if (target !== null && options.announce === true) {
+      this.#notices.push('info', `New files go to ${describe(target)}.`);
+    }
+  }
+
+  async #targetFor(what: string): Promise<TaskTarget | null> {
+    if (this.target !== null) return this.target;
+    return this.#picker.pick({
+      title: `Attach ${what} to a task`,
+      confirmLabel: 'Attach here',
+      suggested: await this.#recent(),
+    });
+  }
+
+  async #recent(): Promise<TaskTarget | null> {
+    try {
+      return (await this.#client.api.recentTargets())[0] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  async #enqueue(target: TaskTarget, send: () => Promise<EnqueueResult>): Promise<void> {
+    this.busy = true;
+    try {
+      const { accepted, refused } = await send();
+      if (accepted.length > 0) {
+        this.#notices.push(
+          'success',
+          `${plural(accepted.length, 'file')} queued for ${describe(target)}.`,
+        );
+      }
+      if (refused.length > 0) {
+        this.#notices.push(
+          'error',
+          `${plural(refused.length, 'file was', 'files were')} not queued`,
+          refused.map((refusal) => refusal.message),
+        );
+      }
+    } catch (error) {
+      this.#notices.failed('The files could not be queued', error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}

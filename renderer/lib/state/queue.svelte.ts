@@ -1,0 +1,261 @@
+import type {
+  JobProgress,
+  JobsChanged,
+  JobSelection,
+  JobState,
+  JobView,
+  QueueSummary,
+  TaskdropApi,
+  TaskTarget,
+  Unsubscribe,
+} from '../../../preload/contract.ts';
+import { jobStates } from '../../../preload/contract.ts';
+import { canApply, queueFilters, type FilterId, type QueueCommand } from '../job-display.ts';
+import { SelectionState } from './selection.svelte.ts';
+
+/** One queued file. Its view changes with every progress tick; its state only with the engine's. */
+export class JobEntry {
+  readonly id: number;
+  /**
+   * A plain copy of `view.state`, read by the filter: progress ticks replace `view` without
+   * touching the order or the filter of ten thousand rows.
+   */
+  state: JobState;
+  view: JobView;
+
+  constructor(view: JobView) {
+    this.id = view.id;
+    this.state = view.state;
+    this.view = $state.raw(view);
+  }
+}
+
+function emptySummary(): QueueSummary {
+  const byState = Object.fromEntries(jobStates.map((state) => [state, 0])) as Record<
+    JobState,
+    number
+  >;
+  return { total: 0, byState, overallPercent: 0 };
+}
+
+export type Reporter = (what: string, error: unknown) => void;
+
+/**
+ * The queue as the person sees it: every job by id, fed by `jobsChanged` and `progress`, in
+ * the order files arrived; the state filter and the selection; and the queue commands.
+ */
+export class QueueState {
+  readonly selection = new SelectionState();
+  readonly #api: TaskdropApi;
+  readonly #report: Reporter;
+  readonly #entries = new Map<number, JobEntry>();
+  /** Bumped when a job arrives, leaves or changes state: what the order and filter follow. */
+  #revision = $state(0);
+  /** Jobs removed by an event that overtook the first listJobs answer. */
+  #removedEarly: Set<number> | null = new Set();
+  #heardFromEngine = false;
+
+  loaded = $state(false);
+  filter = $state<FilterId>('all');
+  summary = $state.raw<QueueSummary>(emptySummary());
+  /** Acknowledged bytes over the bytes of every job not cancelled, live between events. */
+  overallPercent = $state(0);
+
+  /** Every job, oldest first. */
+  readonly all: readonly JobEntry[] = $derived.by(() => {
+    void this.#revision;
+    return [...this.#entries.values()].sort((a, b) => a.id - b.id);
+  });
+
+  /** The jobs the filter lets through, in order. */
+  readonly visible: readonly JobEntry[] = $derived.by(() => {
+    const states = queueFilters.find((filter) => filter.id === this.filter)?.states ?? null;
+    return states === null ? this.all : this.all.filter((entry) => states.includes(entry.state));
+  });
+
+  readonly visibleIds: readonly number[] = $derived(this.visible.map((entry) => entry.id));
+
+  /** Ticked rows that are on screen now: what bulk actions act on. */
+  readonly selected: readonly number[] = $derived.by(() => {
+    const shown = new Set(this.visibleIds);
+    return [...this.selection.ids].filter((id) => shown.has(id));
+  });
+
+  /** How many jobs each filter would show. */
+  readonly filterCounts: Record<FilterId, number> = $derived.by(() => {
+    const counts = {} as Record<FilterId, number>;
+    for (const filter of queueFilters) {
+      counts[filter.id] =
+        filter.states === null
+          ? this.summary.total
+          : filter.states.reduce((sum, state) => sum + this.summary.byState[state], 0);
+    }
+    return counts;
+  });
+
+  constructor(api: TaskdropApi, report: Reporter) {
+    this.#api = api;
+    this.#report = report;
+  }
+
+  /** Listens to the engine, then loads the queue; returns how to stop listening. */
+  start(): Unsubscribe {
+    const stops = [
+      this.#api.on('jobsChanged', (change) => this.#applyChanges(change)),
+      this.#api.on('progress', (progress) => this.#applyProgress(progress)),
+    ];
+    void this.#load();
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  get(id: number): JobEntry | undefined {
+    return this.#entries.get(id);
+  }
+
+  setFilter(filter: FilterId): void {
+    this.filter = filter;
+    this.selection.clear();
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const [jobs, summary] = await Promise.all([this.#api.listJobs(), this.#api.summary()]);
+      const removed = this.#removedEarly ?? new Set<number>();
+      for (const view of jobs) {
+        // An event that arrived meanwhile is newer than this answer.
+        if (removed.has(view.id) || this.#entries.has(view.id)) continue;
+        this.#entries.set(view.id, new JobEntry(view));
+      }
+      this.#removedEarly = null;
+      if (!this.#heardFromEngine) this.summary = summary;
+      this.#revision += 1;
+      this.#recount();
+      this.loaded = true;
+    } catch (error) {
+      this.#report('The queue could not be loaded', error);
+    }
+  }
+
+  #applyChanges(change: JobsChanged): void {
+    this.#heardFromEngine = true;
+    let reorder = false;
+    for (const view of change.upserted) {
+      const entry = this.#entries.get(view.id);
+      if (entry === undefined) {
+        this.#entries.set(view.id, new JobEntry(view));
+        reorder = true;
+      } else {
+        if (entry.state !== view.state) reorder = true;
+        entry.state = view.state;
+        entry.view = view;
+      }
+    }
+    for (const id of change.removed) {
+      if (this.#entries.delete(id)) reorder = true;
+      this.#removedEarly?.add(id);
+    }
+    if (change.removed.length > 0) this.selection.forget(change.removed);
+    this.summary = change.summary;
+    if (reorder) this.#revision += 1;
+    this.#recount();
+  }
+
+  #applyProgress(batch: readonly JobProgress[]): void {
+    for (const progress of batch) {
+      const entry = this.#entries.get(progress.id);
+      // A late tick must not pull a finished job's bar back.
+      if (entry?.state !== 'uploading') continue;
+      entry.view = { ...entry.view, ...progress };
+    }
+    this.#recount();
+  }
+
+  /** The overall percentage, as the engine counts it, but between its events too. */
+  #recount(): void {
+    let bytes = 0;
+    let acked = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.state === 'cancelled') continue;
+      bytes += entry.view.size;
+      acked += entry.state === 'done' ? entry.view.size : entry.view.bytesAcked;
+    }
+    const total = this.#entries.size;
+    this.overallPercent = bytes === 0 ? (total === 0 ? 0 : 100) : Math.floor((acked / bytes) * 100);
+  }
+
+  /** Ids of the jobs in `states`, in order. */
+  idsIn(states: readonly JobState[]): number[] {
+    return this.all.filter((entry) => states.includes(entry.state)).map((entry) => entry.id);
+  }
+
+  /** How many of `ids` a command would change: what the bulk buttons show. */
+  applicable(command: QueueCommand, ids: readonly number[]): number {
+    let count = 0;
+    for (const id of ids) {
+      const entry = this.#entries.get(id);
+      if (entry !== undefined && canApply(command, entry.state)) count += 1;
+    }
+    return count;
+  }
+
+  readonly hasActive = $derived(
+    this.summary.byState.waiting +
+      this.summary.byState.uploading +
+      this.summary.byState.retrying +
+      this.summary.byState['needs-sign-in'] >
+      0,
+  );
+  readonly hasPaused = $derived(this.summary.byState.paused > 0);
+  readonly hasFailed = $derived(this.summary.byState.failed > 0);
+  readonly hasFinished = $derived(this.summary.byState.done + this.summary.byState.cancelled > 0);
+
+  pauseAll(): Promise<number> {
+    return this.#run('Pausing did not work', () => this.#api.pause({ all: true }));
+  }
+
+  resumeAll(): Promise<number> {
+    return this.#run('Resuming did not work', () => this.#api.resume({ all: true }));
+  }
+
+  retryFailed(): Promise<number> {
+    const ids = this.idsIn(['failed']);
+    if (ids.length === 0) return Promise.resolve(0);
+    return this.#run('Retrying did not work', () => this.#api.retry({ ids }));
+  }
+
+  clearFinished(): Promise<number> {
+    return this.#run('Clearing finished files did not work', () => this.#api.clearFinished());
+  }
+
+  /** One of the per-job commands, for one row or the ticked ones. */
+  apply(command: Exclude<QueueCommand, 'retarget'>, ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    const selection: JobSelection = { ids: [...ids] };
+    const words: Record<typeof command, string> = {
+      pause: 'Pausing',
+      resume: 'Resuming',
+      retry: 'Retrying',
+      cancel: 'Cancelling',
+      remove: 'Removing',
+    };
+    return this.#run(`${words[command]} did not work`, () => this.#api[command](selection));
+  }
+
+  retarget(ids: readonly number[], target: TaskTarget): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return this.#run('Sending to another task did not work', () =>
+      this.#api.retarget({ ids: [...ids], target }),
+    );
+  }
+
+  async #run(what: string, command: () => Promise<number>): Promise<number> {
+    try {
+      return await command();
+    } catch (error) {
+      this.#report(what, error);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type {
+  AccountView,
+  AppInfo,
+  Settings,
+  TaskdropApi,
+  Unsubscribe,
+} from '../../../preload/contract.ts';
+import { signInBlocked } from '../accounts.ts';
+
+export type SettingKey = keyof Settings;
+
+/** What a person may set, with the engine's bounds (main/core/settings/settings-store.ts). */
+export const settingBounds = {
+  maxConcurrentUploads: { min: 1, max: 4 },
+  uploadBudgetMb: { min: 10, max: 150 },
+} as const;
+
+/** Why a value cannot be saved, in words for the person; null when it can. */
+export function checkSetting<K extends SettingKey>(key: K, value: Settings[K]): string | null {
+  if (key === 'startAtLogin') return null;
+  const bounds = settingBounds[key as keyof typeof settingBounds];
+  const number = value as number;
+  if (!Number.isInteger(number) || number < bounds.min || number > bounds.max) {
+    return `Enter a whole number from ${bounds.min} to ${bounds.max}.`;
+  }
+  return null;
+}
+
+/**
+ * The account and settings view: who is connected (or demo mode), the app's version, and the
+ * settings, each saved the moment it changes, with the engine's answer when it refuses one.
+ */
+export class SettingsState {
+  readonly #api: TaskdropApi;
+  info = $state.raw<AppInfo | null>(null);
+  accounts = $state.raw<readonly AccountView[]>([]);
+  settings = $state.raw<Settings | null>(null);
+  errors = $state<Partial<Record<SettingKey, string>>>({});
+  /** The setting saved last, for a short "Saved" next to it. */
+  saved = $state<SettingKey | null>(null);
+  loadError = $state('');
+  #savedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Waiting for the person to finish signing in, in the system browser. */
+  signingIn = $state(false);
+  /** What went wrong signing in or out, in the engine's words. */
+  accountError = $state('');
+
+  readonly demo = $derived(this.info?.demo === true);
+  /** Why "Sign in" cannot work here (for the queue's buttons); null when it can. */
+  readonly signInBlocked = $derived(signInBlocked(this.info, this.accounts[0] ?? null));
+
+  constructor(api: TaskdropApi) {
+    this.#api = api;
+  }
+
+  start(): Unsubscribe {
+    const stops = [
+      this.#api.on('accountsChanged', (accounts) => (this.accounts = accounts)),
+      this.#api.on('settingsChanged', (settings) => (this.settings = settings)),
+    ];
+    void this.#load();
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const [info, accounts, settings] = await Promise.all([
+        this.#api.appInfo(),
+        this.#api.listAccounts(),
+        this.#api.getSettings(),
+      ]);
+      this.info = info;
+      this.accounts = accounts;
+      this.settings = settings;
+    } catch (error) {
+      this.loadError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Signs in with Microsoft in the system browser; the account arrives by accountsChanged. */
+  async signIn(): Promise<boolean> {
+    if (this.signingIn) return false;
+    this.signingIn = true;
+    this.accountError = '';
+    try {
+      await this.#api.signIn();
+      this.accounts = await this.#api.listAccounts();
+      return true;
+    } catch (error) {
+      this.accountError = error instanceof Error ? error.message : String(error);
+      return false;
+    } finally {
+      this.signingIn = false;
+    }
+  }
+
+  async signOut(accountId: string): Promise<void> {
+    this.accountError = '';
+    try {
+      await this.#api.signOut(accountId);
+      this.accounts = await this.#api.listAccounts();
+    } catch (error) {
+      this.accountError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Saves one setting now; a refusal shows next to the field and keeps what was saved. */
+  async update<K extends SettingKey>(key: K, value: Settings[K]): Promise<boolean> {
+    const problem = checkSetting(key, value);
+    if (problem !== null) {
+      this.errors = { ...this.errors, [key]: problem };
+      return false;
+    }
+    try {
+      const changes: Partial<Settings> = { [key]: value };
+      this.settings = await this.#api.updateSettings(changes);
+      this.errors = { ...this.errors, [key]: undefined };
+      this.saved = key;
+      clearTimeout(this.#savedTimer);
+      this.#savedTimer = setTimeout(() => (this.saved = null), 2_500);
+      return true;
+    } catch (error) {
+      this.errors = {
+        ...this.errors,
+        [key]: error instanceof Error ? error.message : String(error),
+      };
+      return false;
+    }
+  }
+}

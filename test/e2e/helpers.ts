@@ -1,0 +1,96 @@
+import type { Locator, Page } from 'playwright-core';
+import type { JobState } from '../../preload/contract.ts';
+
+/** Polls `check` every 50 ms until it answers true; fails naming `what` after `timeoutMs`. */
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The queue row of a file, by its name. */
+export function row(page: Page, fileName: string): Locator {
+  return page.locator('[data-job-id]').filter({
+    has: page.locator('.name', { hasText: new RegExp(`^${escape(fileName)}$`) }),
+  });
+}
+
+export async function stateOf(page: Page, fileName: string): Promise<string | null> {
+  const found = row(page, fileName);
+  if ((await found.count()) === 0) return null;
+  return found.first().getAttribute('data-state');
+}
+
+/** Waits until every named row shows one of `states`. */
+export async function rowsReach(
+  page: Page,
+  fileNames: readonly string[],
+  states: readonly JobState[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  await until(
+    async () => {
+      for (const name of fileNames) {
+        const state = await stateOf(page, name);
+        if (state === null || !(states as readonly string[]).includes(state)) return false;
+      }
+      return true;
+    },
+    `${fileNames.join(', ')} to be ${states.join(' or ')}`,
+    timeoutMs,
+  );
+}
+
+/** The open task picker (a modal dialog). */
+export function picker(page: Page): Locator {
+  return page.locator('dialog.picker[open]');
+}
+
+export async function pickerIsOpen(page: Page): Promise<boolean> {
+  return (await picker(page).count()) === 1;
+}
+
+/** The highlighted row of the picker's results. */
+export function highlighted(page: Page): Locator {
+  return picker(page).locator('#picker-options [role="option"][aria-selected="true"]');
+}
+
+/** Waits until the picker shows the answer to what was typed (not an older search). */
+export async function pickerSettled(page: Page): Promise<void> {
+  await until(
+    async () => (await picker(page).locator('#picker-options[aria-busy="false"]').count()) === 1,
+    'the picker to show its answer',
+  );
+}
+
+/** Types into the picker's search, waits for `option` among the results, and presses Enter. */
+export async function searchAndChoose(page: Page, text: string, option: string): Promise<void> {
+  await until(() => pickerIsOpen(page), 'the task picker to open');
+  await page.keyboard.type(text);
+  await pickerSettled(page);
+  await until(
+    async () => (await highlighted(page).filter({ hasText: option }).count()) > 0,
+    `"${option}" to be highlighted in the picker`,
+  );
+  await page.keyboard.press('Enter');
+  await until(async () => !(await pickerIsOpen(page)), 'the task picker to close');
+}
+
+/** The accessible name of the focused element, as far as its label attributes tell. */
+export function focusedLabel(page: Page): Promise<string> {
+  return page.evaluate<string>(
+    `(() => { const e = document.activeElement; return e === null ? '' : (e.getAttribute('aria-label') ?? e.textContent ?? '').trim(); })()`,
+  );
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

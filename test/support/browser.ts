@@ -1,0 +1,260 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TaskTarget } from '../../preload/contract.ts';
+import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
+import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
+import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
+import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
+import { firstTask, simAccountId } from './engine-harness.ts';
+import { raw } from './raw-http.ts';
+
+/** The built renderer (test/e2e/build-renderer.ts builds it once per run). */
+export const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+export const screenshotDir = fileURLToPath(
+  new URL('../../test-output/screenshots', import.meta.url),
+);
+
+/** Debian's Chromium (scripts/ensure-chromium.sh), never Playwright's own download. */
+export const chromiumPath = process.env['TASKDROP_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    // Root in a container: no sandbox. The rest keeps Chromium from calling home, which this
+    // network refuses (and which would only slow the tests down).
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The engine and the simulator in this process, and the UI served over the WebSocket. */
+export interface Stack {
+  sim: RunningSimulator;
+  engine: Engine;
+  web: RunningWebServer;
+  dir: string;
+  /** A task of the demo mailbox by list name and position. */
+  task(listName: string, index?: number): Promise<TaskTarget>;
+  /** Titles of a list's tasks, straight from the simulator (first 200). */
+  titles(listName: string): Promise<string[]>;
+  /** Writes a file of random bytes under the stack's folder; returns its path. */
+  file(name: string, size: number): string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  engine?: Partial<EngineOptions>;
+  /** Start the scheduler (default true); without it every job stays waiting. */
+  start?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({ seed: 'demo' });
+  const dir = mkdtempSync(join(tmpdir(), 'taskdrop-e2e-'));
+  const engine = Engine.open({
+    dataDir: join(dir, 'data'),
+    accounts: [{ id: simAccountId, graphUrl: sim.graphUrl, label: 'Demo account', kind: 'demo' }],
+    tokens: new IssuingTokenProvider(() => sim.control.issueToken().accessToken),
+    retry: { baseDelayMs: 50, maxDelayMs: 400 },
+    progressIntervalMs: 100,
+    ...options.engine,
+  });
+  if (options.start !== false) engine.start();
+  const web = await startWebServer({
+    api: engine,
+    staticDir: rendererDir,
+    stageDir: join(dir, 'staged'),
+  });
+  let closed = false;
+  return {
+    sim,
+    engine,
+    web,
+    dir,
+    task: (listName, index = 0) => firstTask(sim, listName, index),
+    async titles(listName) {
+      const { listId } = await firstTask(sim, listName, 0);
+      const url = `${sim.graphUrl}/me/todo/lists/${encodeURIComponent(listId)}/tasks?$top=200`;
+      const answer = await raw(url, { headers: { Authorization: `Bearer ${sim.testToken}` } });
+      return (answer.json() as { value: { title: string }[] }).value.map((task) => task.title);
+    },
+    file(name, size) {
+      const path = join(dir, 'files', name);
+      mkdirSync(join(dir, 'files'), { recursive: true });
+      writeFileSync(path, randomBytes(size));
+      return path;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await web.close();
+      await engine.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page and everything it complained about: console errors, CSP refusals, uncaught errors. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}
+
+export async function openApp(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number } = { width: 900, height: 640 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport,
+    colorScheme: 'light',
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** CSP refusals show up as console errors naming the policy. */
+export function cspViolations(problems: readonly string[]): string[] {
+  return problems.filter((problem) => /Content Security Policy/i.test(problem));
+}
+
+/** Writes test-output/screenshots/<name>.png (gitignored) and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Light and dark, wide and narrow: the four looks every screen is checked in. */
+export const looks = [
+  { name: 'light', colorScheme: 'light', width: 900, height: 640 },
+  { name: 'dark', colorScheme: 'dark', width: 900, height: 640 },
+  { name: 'light-narrow', colorScheme: 'light', width: 420, height: 720 },
+  { name: 'dark-narrow', colorScheme: 'dark', width: 420, height: 720 },
+] as const;
+
+/**
+ * Text on screen whose contrast with what is behind it is under WCAG AA (4.5:1, or 3:1 for large
+ * text), as "ratio needed: text". Disabled controls and decoration are exempt, as in WCAG.
+ */
+export function contrastProblems(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const parse = (text) => {
+      const match = text.match(/rgba?\\(([^)]+)\\)/);
+      if (match === null) return null;
+      const parts = match[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
+      return { r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1 };
+    };
+    const blend = (top, bottom) => ({
+      r: top.r * top.a + bottom.r * (1 - top.a),
+      g: top.g * top.a + bottom.g * (1 - top.a),
+      b: top.b * top.a + bottom.b * (1 - top.a),
+      a: 1,
+    });
+    const luminance = (c) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const backdrop = (element) => {
+      const layers = [];
+      for (let at = element; at !== null; at = at.parentElement) {
+        const color = parse(getComputedStyle(at).backgroundColor);
+        if (color !== null && color.a > 0) {
+          layers.push(color);
+          if (color.a >= 1) break;
+        }
+      }
+      let color = { r: 255, g: 255, b: 255, a: 1 };
+      for (const layer of layers.reverse()) color = blend(layer, color);
+      return color;
+    };
+    const problems = [];
+    for (const element of document.querySelectorAll('body *')) {
+      if (element.closest('[aria-hidden="true"], [inert], :disabled, [aria-disabled="true"], option')) continue;
+      const text = [...element.childNodes]
+        .filter((node) => node.nodeType === 3)
+        .map((node) => node.textContent.trim())
+        .join(' ')
+        .trim();
+      if (text === '') continue;
+      const box = element.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1 || box.bottom < 0 || box.top > innerHeight) continue;
+      const style = getComputedStyle(element);
+      if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+      const behind = backdrop(element);
+      const ink = blend(parse(style.color), behind);
+      const [light, dark] = [luminance(ink), luminance(behind)].sort((a, b) => b - a);
+      const ratio = (light + 0.05) / (dark + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
+      const needed = large ? 3 : 4.5;
+      if (ratio < needed) problems.push(ratio.toFixed(2) + ' < ' + needed + ': ' + text.slice(0, 60));
+    }
+    return [...new Set(problems)];
+  })()`);
+}
+
+export interface Looks {
+  paths: string[];
+  /** Contrast problems found in any look, prefixed with the look's name. */
+  contrast: string[];
+}
+
+/**
+ * Screenshots of the page as it is now, in every look, each checked for contrast. `prepare`
+ * runs after each resize (to scroll something into view, say).
+ */
+export async function screenshotsInEveryLook(
+  page: Page,
+  name: string,
+  prepare: () => Promise<void> = () => Promise.resolve(),
+): Promise<Looks> {
+  const paths: string[] = [];
+  const contrast: string[] = [];
+  // No hover effect on whatever the last click left the pointer over.
+  await page.mouse.move(0, 0);
+  for (const look of looks) {
+    await page.setViewportSize({ width: look.width, height: look.height });
+    await page.emulateMedia({ colorScheme: look.colorScheme });
+    await page.waitForTimeout(100);
+    await prepare();
+    // Let layout and the progress transitions settle.
+    await page.waitForTimeout(350);
+    paths.push(await screenshot(page, `${name}-${look.name}`));
+    for (const problem of await contrastProblems(page)) contrast.push(`${look.name}: ${problem}`);
+  }
+  await page.setViewportSize({ width: 900, height: 640 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  return { paths, contrast };
+}
+
+/** Files for setInputFiles: names people have, a few KB to a few MB of random bytes. */
+export function payload(
+  name: string,
+  size: number,
+): { name: string; mimeType: string; buffer: Buffer } {
+  return { name, mimeType: 'application/octet-stream', buffer: randomBytes(size) };
+}
