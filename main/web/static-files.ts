@@ -28,6 +28,21 @@ export function contentSecurityPolicy(connectSrc: string): string {
   ].join('; ');
 }
 
+const metaPolicy = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/i;
+
+/**
+ * The page's own meta policy is the app's (no connections at all); served here it must allow
+ * this server's WebSocket, and a meta tag cannot loosen a header, so it is replaced. A meta
+ * policy ignores frame-ancestors, so that one stays in the header only.
+ */
+function withPolicy(html: string, csp: string): string {
+  const meta = csp
+    .split('; ')
+    .filter((directive) => !directive.startsWith('frame-ancestors'))
+    .join('; ');
+  return html.replace(metaPolicy, `$1${meta}$2`);
+}
+
 /** Serves the built renderer; paths cannot climb out of its folder. */
 export async function serveStatic(
   root: string,
@@ -42,7 +57,9 @@ export async function serveStatic(
     return;
   }
   try {
-    const body = await readFile(file);
+    const bytes = await readFile(file);
+    const body =
+      extname(file) === '.html' ? Buffer.from(withPolicy(bytes.toString('utf8'), csp)) : bytes;
     res.writeHead(200, {
       'Content-Type': types[extname(file)] ?? 'application/octet-stream',
       'Content-Security-Policy': csp,

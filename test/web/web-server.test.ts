@@ -17,7 +17,10 @@ beforeAll(async () => {
   engine = h.open();
   engine.start();
   staticDir = mkdtempSync(join(tmpdir(), 'taskdrop-static-'));
-  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>taskdrop</title>');
+  writeFileSync(
+    join(staticDir, 'index.html'),
+    `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'none'"><title>taskdrop</title>`,
+  );
   mkdirSync(join(staticDir, 'assets'));
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   web = await startWebServer({ api: engine, staticDir, stageDir: join(h.dir, 'staged') });
@@ -79,6 +82,11 @@ describe('the local WebSocket transport', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`connect-src ${web.origin.replace('http', 'ws')}`);
+    // The page's own (the app's) meta policy would block the socket: it is served replaced.
+    const html = await page.text();
+    expect(html).toContain(`connect-src ${web.origin.replace('http', 'ws')}`);
+    expect(html).not.toContain("connect-src 'none'");
+    expect(html).not.toContain('frame-ancestors');
     expect((await fetch(`${web.origin}/assets/app.js`)).status).toBe(200);
     expect((await fetch(`${web.origin}/..%2f..%2fetc%2fpasswd`)).status).toBeGreaterThanOrEqual(
       403,
