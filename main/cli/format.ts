@@ -38,8 +38,13 @@ export function describeJob(job: JobView): string {
       return `✗ ${job.fileName}: ${job.problem?.message ?? 'failed'}`;
     case 'needs-sign-in':
       return `! ${job.fileName}: ${job.problem?.message ?? 'sign-in needed'}`;
-    case 'retrying':
-      return `… ${job.fileName}: ${job.problem?.message ?? 'retrying'}`;
+    case 'retrying': {
+      const next =
+        job.nextAttemptAt === null
+          ? ''
+          : ` Next try in ${formatDuration((job.nextAttemptAt - Date.now()) / 1000)}.`;
+      return `… ${job.fileName}: ${job.problem?.message ?? 'retrying'}${next}`;
+    }
     case 'cancelled':
       return `– ${job.fileName}: cancelled`;
     case 'paused':

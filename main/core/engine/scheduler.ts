@@ -202,7 +202,7 @@ export class Scheduler {
           store.transition(id, 'retrying', {
             failuresInARow: failures,
             nextAttemptAt: now() + decision.delayMs,
-            problem: retryingProblem(error, decision.delayMs, now()),
+            problem: retryingProblem(error, now()),
           });
         } else {
           store.transition(id, 'failed', {

@@ -20,20 +20,20 @@ export function problem(
   };
 }
 
-const seconds = (ms: number): string =>
-  ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
-
 function graphDetail(error: GraphError): string {
   const parts = [error.status === null ? null : String(error.status), error.code].filter(Boolean);
   return parts.length === 0 ? '' : ` (${parts.join(' ')})`;
 }
 
-/** For a failure the engine will retry by itself after `delayMs`. */
-export function retryingProblem(error: GraphError, delayMs: number, at: number): JobProblem {
+/**
+ * For a failure the engine retries by itself. When is not in the words: it would be stale a
+ * second later; the job's nextAttemptAt says it, and the UI and CLI count down from it.
+ */
+export function retryingProblem(error: GraphError, at: number): JobProblem {
   if (error.kind === 'throttled') {
     return problem(
       'throttled',
-      `Microsoft asked taskdrop to slow down; continuing in ${seconds(delayMs)}.`,
+      'Microsoft asked taskdrop to slow down; it continues by itself.',
       'wait',
       at,
       error,
@@ -42,7 +42,7 @@ export function retryingProblem(error: GraphError, delayMs: number, at: number):
   if (error.status === null) {
     return problem(
       'transient',
-      `Cannot reach Microsoft To Do right now; trying again in ${seconds(delayMs)}. Nothing is lost.`,
+      'Cannot reach Microsoft To Do right now; taskdrop keeps trying. Nothing is lost.',
       'wait',
       at,
       error,
@@ -50,7 +50,7 @@ export function retryingProblem(error: GraphError, delayMs: number, at: number):
   }
   return problem(
     'transient',
-    `Microsoft To Do had a temporary problem${graphDetail(error)}; trying again in ${seconds(delayMs)}.`,
+    `Microsoft To Do had a temporary problem${graphDetail(error)}; taskdrop tries again by itself.`,
     'wait',
     at,
     error,
