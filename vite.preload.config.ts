@@ -11,7 +11,7 @@ export default defineConfig({
     rollupOptions: {
       external: ['electron'],
       input: { preload: 'preload/preload.ts' },
-      output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
     },
   },
 });
