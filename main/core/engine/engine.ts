@@ -415,7 +415,7 @@ export class Engine implements TaskdropApi {
       return inserted;
     };
     const rows =
-      record === undefined ? insert() : withFsync(this.#db, this.#db.transaction(insert));
+      record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
     // A watched folder's target is not the person's choice of the moment: not a recent one.
     if (rows.length > 0 && origin === 'manual') this.#recent.use(request.target);
     this.#changed(rows.map((row) => row.id));
@@ -638,20 +638,6 @@ export class Engine implements TaskdropApi {
       }
     }, this.#progressIntervalMs);
     this.#progressTimer.unref();
-  }
-}
-
-/**
- * One transaction committed with fsync, as JobStore commits new jobs on its own: inside an outer
- * transaction the outer commit decides, so the outer one must ask for it.
- */
-function withFsync<T>(db: Database, work: () => T): T {
-  if (db.inTransaction) return work();
-  db.pragma('synchronous = FULL');
-  try {
-    return work();
-  } finally {
-    db.pragma('synchronous = NORMAL');
   }
 }
 

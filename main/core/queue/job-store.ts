@@ -256,7 +256,7 @@ export class JobStore {
    * rest (offsets, pauses, errors) the server corrects after a power cut; and a FULL commit makes
    * every earlier commit durable too.
    */
-  #durably<T>(work: () => T): T {
+  durably<T>(work: () => T): T {
     // Inside a caller's transaction the level cannot change; the caller's commit decides.
     if (this.#db.inTransaction) return work();
     this.#db.pragma('synchronous = FULL');
@@ -269,7 +269,7 @@ export class JobStore {
 
   insertMany(jobs: readonly NewJob[]): JobRow[] {
     const now = this.#now();
-    return this.#durably(() =>
+    return this.durably(() =>
       this.#db.transaction(() =>
         jobs.map((job) => {
           const { lastInsertRowid } = this.#insert.run({
@@ -310,7 +310,7 @@ export class JobStore {
 
   /** Moves a job to another state, with the facts that go with the move, in one transaction. */
   transition(id: number, to: JobState, facts: JobFacts = {}): JobRow {
-    const run = to === 'done' || mustLast(facts) ? this.#durably.bind(this) : runNow;
+    const run = to === 'done' || mustLast(facts) ? this.durably.bind(this) : runNow;
     return run(() => this.#transitionNow(id, to, facts));
   }
 
@@ -332,7 +332,7 @@ export class JobStore {
 
   /** Records facts without a state change (the write-ahead steps of an upload). */
   record(id: number, facts: JobFacts): JobRow {
-    const run = mustLast(facts) ? this.#durably.bind(this) : runNow;
+    const run = mustLast(facts) ? this.durably.bind(this) : runNow;
     run(() => this.#write(id, { ...toColumns(facts), updated_at: this.#now() }));
     return this.require(id);
   }
