@@ -1,7 +1,8 @@
 import type { TaskTarget } from '../../preload/contract.ts';
 import type { GraphClient } from '../core/graph/client.ts';
 import type { TodoTask, TodoTaskList } from '../core/graph/types.ts';
-import { UsageError } from './args.ts';
+import { UsageError, type CliArgs } from './args.ts';
+import type { CliContext } from './context.ts';
 
 function pick<T>(
   items: readonly T[],
@@ -73,4 +74,23 @@ export async function resolveTarget(
     listName: list.displayName,
     taskTitle: task.title,
   };
+}
+
+/** The target an upload or a watched folder names with --list and --task (and --create-task). */
+export async function targetFromArgs(
+  args: CliArgs,
+  context: CliContext,
+  what: string,
+): Promise<TaskTarget> {
+  if (args.list === undefined || args.task === undefined) {
+    throw new UsageError(`Say where ${what} go: --list <name|id> --task <title|id>.`);
+  }
+  const { engine, account } = context;
+  return resolveTarget(
+    engine.graphFor(account.id),
+    account.id,
+    args.list,
+    args.task,
+    args.createTask,
+  );
 }

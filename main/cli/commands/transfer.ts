@@ -2,7 +2,7 @@ import type { JobView } from '../../../preload/contract.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { followJobs } from '../follow.ts';
-import { resolveTarget } from '../resolve-target.ts';
+import { targetFromArgs } from '../resolve-target.ts';
 import type { Reporter } from '../reporters.ts';
 
 export interface RunOutcome {
@@ -19,17 +19,8 @@ export async function upload(
   stop: AbortSignal,
 ): Promise<RunOutcome> {
   if (args.positionals.length === 0) throw new UsageError('Name at least one file to upload.');
-  if (args.list === undefined || args.task === undefined) {
-    throw new UsageError('Say where the files go: --list <name|id> --task <title|id>.');
-  }
-  const { engine, account } = context;
-  const target = await resolveTarget(
-    engine.graphFor(account.id),
-    account.id,
-    args.list,
-    args.task,
-    args.createTask,
-  );
+  const target = await targetFromArgs(args, context, 'the files');
+  const { engine } = context;
   const result = await engine.enqueue({ paths: args.positionals, target });
   const ids = new Set(result.accepted.map((job) => job.id));
   let refusedCount = 0;

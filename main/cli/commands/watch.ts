@@ -6,7 +6,7 @@ import { afterUploadActions } from '../../../preload/contract.ts';
 import type { WatchActivity } from '../../core/watch/types.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { resolveTarget } from '../resolve-target.ts';
+import { targetFromArgs } from '../resolve-target.ts';
 
 type Print = (text: string) => void;
 
@@ -47,17 +47,8 @@ async function addFolder(
   if (folder === undefined || rest.length > 1) {
     throw new UsageError('Name one folder: taskdrop watch add <folder> --list … --task ….');
   }
-  if (args.list === undefined || args.task === undefined) {
-    throw new UsageError('Say where its files go: --list <name|id> --task <title|id>.');
-  }
-  const { engine, account } = context;
-  const target = await resolveTarget(
-    engine.graphFor(account.id),
-    account.id,
-    args.list,
-    args.task,
-    args.createTask,
-  );
+  const target = await targetFromArgs(args, context, 'its files');
+  const { engine } = context;
   const { watch: options } = args;
   const view = await engine.addWatchedFolder({
     path: resolve(io.cwd, folder),
