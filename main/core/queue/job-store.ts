@@ -237,11 +237,24 @@ export class JobStore {
   readonly #now: () => number;
   readonly #byId: Statement<[number], JobRecord>;
   readonly #insert: Statement<Record<string, unknown>>;
+  // Prepared once: one runs per file on enqueue, the other on every event flush.
+  readonly #duplicate: Statement<[string, string, number, number], JobRecord>;
+  readonly #countByState: Statement<[], StateCount>;
 
   constructor(db: Database, now: () => number = Date.now) {
     this.#db = db;
     this.#now = now;
     this.#byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    const states = duplicateStates.map((state) => `'${state}'`).join(', ');
+    this.#duplicate = db.prepare(
+      `SELECT * FROM jobs WHERE source_path = ? AND task_id = ? AND size = ? AND mtime_ms = ?
+         AND state IN (${states}) ORDER BY id DESC LIMIT 1`,
+    );
+    this.#countByState = db.prepare(
+      `SELECT state, COUNT(*) AS jobs, COALESCE(SUM(size), 0) AS bytes,
+         COALESCE(SUM(CASE WHEN state = 'done' THEN size ELSE acked_offset END), 0) AS ackedBytes
+       FROM jobs GROUP BY state`,
+    );
     this.#insert = db.prepare(
       `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms,
          account_id, list_id, task_id, list_name, task_title, origin, created_at, updated_at)
@@ -392,13 +405,7 @@ export class JobStore {
   findDuplicate(
     job: Pick<NewJob, 'sourcePath' | 'size' | 'mtimeMs' | 'target'>,
   ): JobRow | undefined {
-    const states = duplicateStates.map((state) => `'${state}'`).join(', ');
-    const record = this.#db
-      .prepare<[string, string, number, number], JobRecord>(
-        `SELECT * FROM jobs WHERE source_path = ? AND task_id = ? AND size = ? AND mtime_ms = ?
-           AND state IN (${states}) ORDER BY id DESC LIMIT 1`,
-      )
-      .get(job.sourcePath, job.target.taskId, job.size, job.mtimeMs);
+    const record = this.#duplicate.get(job.sourcePath, job.target.taskId, job.size, job.mtimeMs);
     return record === undefined ? undefined : toRow(record);
   }
 
@@ -430,12 +437,6 @@ export class JobStore {
   }
 
   countByState(): StateCount[] {
-    return this.#db
-      .prepare<[], StateCount>(
-        `SELECT state, COUNT(*) AS jobs, COALESCE(SUM(size), 0) AS bytes,
-           COALESCE(SUM(CASE WHEN state = 'done' THEN size ELSE acked_offset END), 0) AS ackedBytes
-         FROM jobs GROUP BY state`,
-      )
-      .all();
+    return this.#countByState.all();
   }
 }
