@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulator, type RunningSimulator } from './index.ts';
+import { launchSimulator, type RunningSimulator } from './launch.ts';
 
 export const demoAccountId = 'demo';
 
@@ -12,21 +12,21 @@ export interface DemoGraph {
 }
 
 /**
- * Demo mode's Graph: the simulator in this process, its mailbox under the data dir, without the
- * test-only /_sim routes. It keeps its port between runs, because queued jobs remember their
- * upload URLs.
+ * Demo mode's Graph: the simulator in this process, its mailbox under the data dir, launched
+ * without the test-only /_sim routes (and without importing them, so the app's bundle holds none).
+ * It keeps its port between runs, because queued jobs remember their upload URLs.
  */
 export async function startDemoGraph(dataDir: string): Promise<DemoGraph> {
   const simDir = join(dataDir, 'demo-graph');
   mkdirSync(simDir, { recursive: true });
   const portFile = join(simDir, 'port');
   const previous = Number(readOptional(portFile));
-  const options = { dataDir: simDir, inspection: false };
   let sim: RunningSimulator;
   try {
-    sim = await startSimulator({ ...options, port: Number.isInteger(previous) ? previous : 0 });
+    const port = Number.isInteger(previous) ? previous : 0;
+    sim = await launchSimulator({ dataDir: simDir, port }, null);
   } catch {
-    sim = await startSimulator({ ...options, port: 0 });
+    sim = await launchSimulator({ dataDir: simDir, port: 0 }, null);
   }
   writeFileSync(portFile, String(sim.port));
   return {

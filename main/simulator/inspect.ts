@@ -23,6 +23,7 @@ const faultRule = z.object({
   operation: z.enum([...operations, '*']),
   nth: z.number().int().min(1).optional(),
   times: z.number().int().min(0).optional(),
+  chance: z.number().gt(0).max(1).optional(),
   action: faultAction,
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TLSSocket } from 'node:tls';
 import { readBody, type BodyRead } from './body.ts';
 import { graphTime, type SimClock } from './clock.ts';
 import type { SimulatorControl } from './control.ts';
@@ -13,13 +14,7 @@ import {
   type GraphErrorReply,
 } from './errors.ts';
 import type { FaultBook } from './faults.ts';
-import {
-  handleIdentity,
-  handleIdentityControl,
-  isIdentityPath,
-  type Identity,
-} from './identity/index.ts';
-import { handleInspection } from './inspect.ts';
+import { handleIdentity, isIdentityPath, type Identity } from './identity/index.ts';
 import type { MailboxGate } from './limits.ts';
 import type { UserRecord } from './model.ts';
 import type { Observer } from './observer.ts';
@@ -41,8 +36,12 @@ export interface ServerParts {
   identity: Identity;
   upload: UploadRules;
   paging: PagingRules;
-  inspection: boolean;
+  /** The test-only /_sim routes, or null: passed in, so a build without them holds none. */
+  controlRoutes: ControlRoutes | null;
 }
+
+/** Serves the request when it is one of its routes; null hands it on to Graph and identity. */
+export type ControlRoutes = (parts: ServerParts, exchange: Exchange) => Promise<void> | null;
 
 interface Exchange {
   req: IncomingMessage;
@@ -83,12 +82,9 @@ export function createRequestListener(
 }
 
 function route(parts: ServerParts, exchange: Exchange): Promise<void> {
+  const control = parts.controlRoutes?.(parts, exchange) ?? null;
+  if (control !== null) return control;
   const path = exchange.url.pathname;
-  if (parts.inspection && path.startsWith('/_sim/identity')) {
-    return handleIdentityControl(parts.identity.control, exchange);
-  }
-  if (parts.inspection && path.startsWith('/_sim'))
-    return handleInspection(parts.control, exchange);
   if (isIdentityPath(path)) return handleIdentity(parts.identity.book, exchange);
   return handleGraph(parts, exchange);
 }
@@ -99,7 +95,8 @@ function openExchange(req: IncomingMessage, res: ServerResponse): Exchange {
   const clientRequestId = typeof header === 'string' ? header : null;
   res.setHeader('request-id', requestId);
   res.setHeader('client-request-id', answeredClientRequestId({ requestId, clientRequestId }));
-  const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+  const scheme = req.socket instanceof TLSSocket ? 'https' : 'http';
+  const origin = `${scheme}://${req.headers.host ?? '127.0.0.1'}`;
   return { req, res, url: new URL(req.url ?? '/', origin), origin, requestId, clientRequestId };
 }
 

@@ -53,6 +53,11 @@ export interface FaultRuleInput {
   nth?: number;
   /** How many consecutive matching requests fire, starting at the Nth. Default 1; 0 = forever. */
   times?: number;
+  /**
+   * The chance (0–1] that a matching request in that span fires, drawn from the simulator's
+   * seeded random (`faultSeed`), so a run that injects faults at random replays. Default 1.
+   */
+  chance?: number;
   action: FaultAction;
 }
 
@@ -134,6 +139,13 @@ export interface SimulatorOptions {
   retainBytes?: boolean;
   /** Time source; the control API can move it forward. Default: the system clock. */
   now?: () => number;
+  /** Seed of the draws for fault rules with a `chance`. Default 1. */
+  faultSeed?: number;
+  /**
+   * Serve https with this certificate and key (PEM) instead of http: for clients that only
+   * send a token to an https host, such as the Graph SDK.
+   */
+  tls?: { cert: string; key: string };
 }
 
 export interface StoredAttachmentInfo {

@@ -131,6 +131,33 @@ describe('status faults', () => {
     expect((await getTask()).status).toBe(200);
   });
 
+  it('with a chance, fires on a seeded share of requests: the same faultSeed, the same ones', async () => {
+    const firedPattern = async (faultSeed: number): Promise<string> => {
+      const seeded = await startSimulator({ seed: 'empty', faultSeed });
+      try {
+        seeded.control.addFault({
+          operation: 'listLists',
+          times: 0,
+          chance: 0.25,
+          action: { type: 'status', status: 503 },
+        });
+        let fired = '';
+        for (let index = 0; index < 40; index += 1) {
+          fired += (await call(seeded, '/me/todo/lists')).status === 503 ? 'x' : '.';
+        }
+        return fired;
+      } finally {
+        await seeded.close();
+      }
+    };
+    const first = await firedPattern(7);
+    expect(await firedPattern(7)).toBe(first);
+    expect(await firedPattern(8)).not.toBe(first);
+    const fired = first.replaceAll('.', '').length;
+    expect(fired).toBeGreaterThan(2);
+    expect(fired).toBeLessThan(20);
+  });
+
   it("matches every Graph operation with '*'", async () => {
     await addFault({ operation: '*', times: 3, action: { type: 'status', status: 503 } });
     expect((await call(sim, '/me/todo/lists')).status).toBe(503);
@@ -168,6 +195,8 @@ describe('status faults', () => {
       { operation: 'getTask', action: { type: 'explode' } },
       { operation: 'getTask', nth: 0, action: { type: 'status', status: 503 } },
       { operation: 'getTask', times: -1, action: { type: 'status', status: 503 } },
+      { operation: 'getTask', chance: 0, action: { type: 'status', status: 503 } },
+      { operation: 'getTask', chance: 1.5, action: { type: 'status', status: 503 } },
     ];
     for (const body of bodies) {
       const res = await raw(`${sim.inspectUrl}/faults`, {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface RawResponse {
   status: number;
@@ -16,10 +17,12 @@ export interface RawRequest {
   body?: Buffer | string;
   /** Send the body with Transfer-Encoding: chunked, so no Content-Length goes out. */
   chunked?: boolean;
+  /** For an https URL: the certificate (PEM) to trust, such as a test server's own. */
+  ca?: string;
 }
 
 /**
- * One HTTP exchange with node:http, no client library in between: what the simulator tests use
+ * One HTTP exchange with node:http (or node:https), no client library in between: what the simulator tests use
  * to see the protocol as it is on the wire. Rejects when the server cuts the connection.
  */
 export function raw(url: string, options: RawRequest = {}): Promise<RawResponse> {
@@ -31,7 +34,9 @@ export function raw(url: string, options: RawRequest = {}): Promise<RawResponse>
     } else if (body !== undefined && headers['Content-Length'] === undefined) {
       headers['Content-Length'] = body.length;
     }
-    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
+    const send = url.startsWith('https:') ? httpsRequest : request;
+    const settings = { method: options.method ?? 'GET', headers, agent: false, ca: options.ca };
+    const req = send(url, settings, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

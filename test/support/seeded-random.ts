@@ -1,14 +1,4 @@
-/** mulberry32: a small seeded PRNG, so a failing chaos run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from '../../main/simulator/seeded-random.ts';
 
 /** `size` bytes from `random`, four at a time. */
 export function seededBytes(random: () => number, size: number): Buffer {

@@ -6,7 +6,6 @@ import type { IdentityOptions } from './types.ts';
 
 export type * from './types.ts';
 export { IdentityControl } from './control.ts';
-export { handleIdentityControl } from './control.ts';
 export { handleIdentity, isIdentityPath } from './routes.ts';
 export type { IdentityBook } from './grants.ts';
 
