@@ -7,8 +7,11 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -154,6 +157,20 @@ describe('refused before anything is queued or sent', () => {
 });
 
 describe('the file changes under the upload (rule 8)', () => {
+  /** Slows the second range from now on; resolves once it is at the simulator. */
+  function secondRangeArrives(): Promise<void> {
+    h.sim.control.addFault({
+      operation: 'uploadContent',
+      nth: 2,
+      action: { type: 'delay', ms: 300 },
+    });
+    const before = h.sim.control.counters().byOperation.uploadContent ?? 0;
+    return waitUntil(
+      () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= before + 2,
+      'the second range to reach the simulator',
+    );
+  }
+
   it.each([
     ['same size', size],
     ['shorter', range + 5_000],
@@ -161,21 +178,13 @@ describe('the file changes under the upload (rule 8)', () => {
   ])(
     'rewritten between ranges (%s): restarts from 0, attaches the new content only',
     async (label, newSize) => {
-      h.sim.control.addFault({
-        operation: 'uploadContent',
-        nth: 2,
-        action: { type: 'delay', ms: 300 },
-      });
       const sessionsBefore = requestsFor(h.sim, 'createUploadSession').length;
-      const contentBefore = h.sim.control.counters().byOperation.uploadContent ?? 0;
+      const secondRange = secondRangeArrives();
       const path = h.file(`changing-${label}.pdf`, size);
       const oldSha = sha256Of(readFileSync(path));
       const other = h.file(`bystander-${label}.txt`, 3_000);
       const { accepted } = await engine.enqueue({ paths: [path, other], target: h.target });
-      await waitUntil(
-        () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= contentBefore + 2,
-        'the second range to reach the simulator',
-      );
+      await secondRange;
       writeFileSync(path, randomBytes(newSize));
       const jobs = await settle(
         engine,
@@ -193,20 +202,42 @@ describe('the file changes under the upload (rule 8)', () => {
     },
   );
 
+  /** Same size, mtime set back: the stamp alone would not tell, so the attempt must. */
+  const sameStampRewrites: [string, (path: string) => void][] = [
+    ['written in place', (path) => writeFileSync(path, randomBytes(size))],
+    [
+      'replaced by another file',
+      (path) => {
+        writeFileSync(`${path}.new`, randomBytes(size));
+        renameSync(`${path}.new`, path);
+      },
+    ],
+  ];
+  it.each(sameStampRewrites)(
+    '%s with the same size and mtime: caught before the last byte, only the new content attached',
+    async (label, rewrite) => {
+      const sessionsBefore = requestsFor(h.sim, 'createUploadSession').length;
+      const secondRange = secondRangeArrives();
+      const path = h.file(`disguised-${label}.pdf`, size);
+      const { atime, mtime } = statSync(path);
+      const { accepted } = await engine.enqueue({ paths: [path], target: h.target });
+      await secondRange;
+      rewrite(path);
+      utimesSync(path, atime, mtime);
+      const [job] = await settle(engine, [accepted[0]!.id]);
+      h.sim.control.clearFaults();
+      // The attachment holds the file as it is now, not a mix of old and new bytes.
+      expectAttachedOnce(h.sim, job!);
+      expect(requestsFor(h.sim, 'createUploadSession').length - sessionsBefore).toBe(2);
+    },
+  );
+
   it('deleted between ranges: fails, asking to locate the file; the rest of the batch is done', async () => {
-    h.sim.control.addFault({
-      operation: 'uploadContent',
-      nth: 2,
-      action: { type: 'delay', ms: 300 },
-    });
-    const contentBefore = h.sim.control.counters().byOperation.uploadContent ?? 0;
+    const secondRange = secondRangeArrives();
     const path = h.file('vanishing.pdf', size);
     const other = h.file('vanishing-bystander.txt', 3_000);
     const { accepted } = await engine.enqueue({ paths: [path, other], target: h.target });
-    await waitUntil(
-      () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= contentBefore + 2,
-      'the second range to reach the simulator',
-    );
+    await secondRange;
     unlinkSync(path);
     const [gone, bystander] = await settle(
       engine,

@@ -373,6 +373,10 @@ export class Engine implements TaskdropApi {
     const freshPaths: string[] = [];
     const outcomes: EnqueueOutcome[] = [];
     const seen = new Set<string>();
+    const duplicates = this.#store.duplicatesOf(
+      request.target.taskId,
+      checks.flatMap((check) => (check.ok ? [{ ...check.file, sourcePath: check.file.path }] : [])),
+    );
     for (const [index, check] of checks.entries()) {
       const given = request.paths[index] ?? '';
       if (!check.ok) {
@@ -390,7 +394,7 @@ export class Engine implements TaskdropApi {
         target: request.target,
         origin,
       };
-      const duplicate = seen.has(file.path) ? null : this.#store.findDuplicate(job);
+      const duplicate = seen.has(file.path) ? null : duplicates.get(file.path);
       if (seen.has(file.path) || duplicate !== undefined) {
         const refusal = duplicateRefusal(
           file.path,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 
 /** Size and modification time as the queue records them. */
 export interface FileStamp {
@@ -8,42 +7,125 @@ export interface FileStamp {
   mtimeMs: number;
 }
 
+/**
+ * A stamp plus what a program cannot set back: the inode (a file replaced by another shows a new
+ * one) and the change time (the OS moves it forward on every write, even one that restores the
+ * mtime). The same version before the first read and after the last means nothing was written.
+ */
+export interface FileVersion extends FileStamp {
+  ino: number;
+  ctimeMs: number;
+}
+
 export async function stampOf(path: string): Promise<FileStamp> {
   const facts = await stat(path);
   return { size: facts.size, mtimeMs: Math.trunc(facts.mtimeMs) };
 }
 
+export async function versionOf(path: string): Promise<FileVersion> {
+  const facts = await stat(path);
+  return {
+    size: facts.size,
+    mtimeMs: Math.trunc(facts.mtimeMs),
+    ino: facts.ino,
+    ctimeMs: facts.ctimeMs,
+  };
+}
+
 export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
   a.size === b.size && a.mtimeMs === b.mtimeMs;
 
-/** SHA-256 of a file, streamed: memory stays at one read buffer whatever the size. */
-export function hashFile(path: string, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    const stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
-    stream.on('data', (chunk) => hash.update(chunk));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(hash.digest('hex')));
-  });
-}
+export const sameVersion = (a: FileVersion, b: FileVersion): boolean =>
+  sameStamp(a, b) && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+
+/** Reads an open file into `buffer` from `position`; answers how many bytes came, 0 at the end. */
+export type ReadAt = (buffer: Buffer, position: number) => Promise<number>;
 
 /**
- * Reads exactly one range: the only file bytes an upload holds at a time (rule 7).
- * A file that became shorter than the range is reported, never padded.
+ * SHA-256 of everything an open file holds, read from byte 0 through one buffer of at most
+ * `bufferBytes`: memory stays at that buffer whatever the size.
  */
-export async function readRange(path: string, start: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(length);
+export async function sha256Through(
+  readAt: ReadAt,
+  bufferBytes: number,
+  signal?: AbortSignal,
+): Promise<string> {
+  const buffer = Buffer.allocUnsafe(Math.max(1, bufferBytes));
+  const hash = createHash('sha256');
+  for (let position = 0; ;) {
+    signal?.throwIfAborted();
+    const bytesRead = await readAt(buffer, position);
+    if (bytesRead === 0) return hash.digest('hex');
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+}
+
+/** Read size of a whole-file hash: few reads, never a whole file in memory. */
+const hashBufferBytes = 1 << 20;
+
+/**
+ * Range buffers an upload let go of, for the next one: a batch then reuses a few buffers of
+ * several megabytes instead of leaving one per file for the garbage collector, which frees them
+ * late (memory would grow with the batch before it levels off). As many as uploads run at once.
+ */
+const spareBuffers: Buffer[] = [];
+const maxSpareBuffers = 4;
+
+/**
+ * The file of one upload attempt, opened once: every range comes through the same handle, one at
+ * a time (rule 7), without an open and a close per range.
+ */
+export class SourceFile {
+  readonly #path: string;
+  readonly #handle: FileHandle;
+  /** One range's room, reused: the bytes of a range are valid until the next read. */
+  #buffer = spareBuffers.pop() ?? Buffer.alloc(0);
+
+  private constructor(path: string, handle: FileHandle) {
+    this.#path = path;
+    this.#handle = handle;
+  }
+
+  static async open(path: string): Promise<SourceFile> {
+    return new SourceFile(path, await open(path, 'r'));
+  }
+
+  /**
+   * Reads exactly one range into this file's one buffer: the previous range's bytes are gone
+   * then, so read the next only once the last is sent. A file that became shorter than the range
+   * is reported, never padded.
+   */
+  async read(start: number, length: number): Promise<Buffer> {
+    if (this.#buffer.length < length) this.#buffer = Buffer.allocUnsafe(length);
+    const buffer = this.#buffer.subarray(0, length);
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled);
-      if (bytesRead === 0) throw new FileShrankError(path, start + filled);
+      const { bytesRead } = await this.#handle.read(
+        buffer,
+        filled,
+        length - filled,
+        start + filled,
+      );
+      if (bytesRead === 0) throw new FileShrankError(this.#path, start + filled);
       filled += bytesRead;
     }
     return buffer;
-  } finally {
-    await handle.close();
+  }
+
+  sha256(signal?: AbortSignal): Promise<string> {
+    const readAt: ReadAt = async (buffer, position) =>
+      (await this.#handle.read(buffer, 0, buffer.length, position)).bytesRead;
+    return sha256Through(readAt, hashBufferBytes, signal);
+  }
+
+  /** Closes the file; its buffer goes to the next upload (its bytes must not be used after). */
+  close(): Promise<void> {
+    if (this.#buffer.length > 0 && spareBuffers.length < maxSpareBuffers) {
+      spareBuffers.push(this.#buffer);
+    }
+    this.#buffer = Buffer.alloc(0);
+    return this.#handle.close();
   }
 }
 

@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { close, constants, open, stat } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
 
@@ -17,6 +18,12 @@ export type FileCheck = { ok: true; file: FileFacts } | { ok: false; refusal: Re
 
 const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
+// The callback calls with a plain descriptor: a FileHandle costs twice as much per file, which
+// shows when 10,000 files come at once.
+const statOf = promisify(stat);
+const openDescriptor = promisify(open);
+const closeDescriptor = promisify(close);
+
 function refuse(path: string, reason: Refusal['reason'], message: string): FileCheck {
   return { ok: false, refusal: { path, reason, message, jobId: null } };
 }
@@ -30,7 +37,7 @@ export async function inspectFile(path: string): Promise<FileCheck> {
   const name = basename(absolute);
   let facts;
   try {
-    facts = await stat(absolute);
+    facts = await statOf(absolute);
   } catch (error) {
     return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
       ? refuse(absolute, 'missing', `${name} does not exist (any more). Check the path.`)
@@ -55,8 +62,7 @@ export async function inspectFile(path: string): Promise<FileCheck> {
   }
   try {
     // Opening, not access(): it is what the upload will do, and it sees ACLs and locks too.
-    const handle = await open(absolute, constants.O_RDONLY);
-    await handle.close();
+    await closeDescriptor(await openDescriptor(absolute, constants.O_RDONLY));
   } catch (error) {
     return refuse(
       absolute,

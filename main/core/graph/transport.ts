@@ -47,9 +47,23 @@ export interface GraphAnswer {
   requestId: string | null;
 }
 
-function requestBody(request: GraphRequest): string | Uint8Array | undefined {
-  if (request.bytes !== undefined) return request.bytes;
+function requestBody(request: GraphRequest): string | ReadableStream<Uint8Array> | undefined {
+  if (request.bytes !== undefined) return oneChunk(request.bytes);
   return request.json === undefined ? undefined : JSON.stringify(request.json);
+}
+
+/**
+ * Bytes go as a stream of one chunk: fetch copies a byte array body whole before it sends it,
+ * a stream it sends as it is. One range in memory per upload, not two (rule 7), and no garbage
+ * of several megabytes per request.
+ */
+export function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 function requestHeaders(
@@ -63,6 +77,8 @@ function requestHeaders(
     'client-request-id': clientRequestId,
     'return-client-request-id': 'true',
     ...(request.json === undefined ? {} : { 'Content-Type': 'application/json' }),
+    // A streamed body's length is not known to fetch; To Do requires it (reference §4.2).
+    ...(request.bytes === undefined ? {} : { 'Content-Length': String(request.bytes.byteLength) }),
     ...request.headers,
   };
 }
@@ -139,6 +155,7 @@ export class GraphTransport {
         method: request.method,
         headers: requestHeaders(request, token, clientRequestId),
         body: requestBody(request),
+        duplex: 'half',
         signal,
         // A redirect would carry the request (and its token) to wherever the server says.
         redirect: 'manual',

@@ -5,11 +5,13 @@ import type { AccountPacer } from './account-pacer.ts';
 const fallbackThrottleMs = 5_000;
 const nullBodyStatuses = new Set([101, 204, 205, 304]);
 
-function bodyBytes(body: RequestInit['body']): number {
+function bodyBytes(init: RequestInit | undefined): number {
+  const body = init?.body;
   if (body === undefined || body === null) return 0;
   if (typeof body === 'string') return Buffer.byteLength(body);
   if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
-  return 0;
+  // A streamed body (an upload range) says its size in Content-Length.
+  return Number(new Headers(init?.headers).get('content-length') ?? 0);
 }
 
 /**
@@ -23,7 +25,7 @@ export function pacedFetch(
   now: () => number = Date.now,
 ): typeof fetch {
   return async (input, init) => {
-    const permit = await pacer.acquire(bodyBytes(init?.body), init?.signal ?? undefined);
+    const permit = await pacer.acquire(bodyBytes(init), init?.signal ?? undefined);
     try {
       const response = await inner(input, init);
       const body = await response.arrayBuffer();

@@ -236,19 +236,22 @@ export class JobStore {
   readonly #db: Database;
   readonly #now: () => number;
   readonly #byId: Statement<[number], JobRecord>;
-  readonly #insert: Statement<Record<string, unknown>>;
-  // Prepared once: one runs per file on enqueue, the other on every event flush.
-  readonly #duplicate: Statement<[string, string, number, number], JobRecord>;
+  readonly #insert: Statement<Record<string, unknown>, JobRecord>;
+  // Prepared once: one runs per batch of files on enqueue, the other on every event flush.
+  readonly #sameFiles: Statement<[string, string], JobRecord>;
   readonly #countByState: Statement<[], StateCount>;
+  /** An upload records the same few sets of columns over and over: each prepared once. */
+  readonly #updates = new Map<string, Statement<Record<string, unknown>>>();
 
   constructor(db: Database, now: () => number = Date.now) {
     this.#db = db;
     this.#now = now;
     this.#byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
     const states = duplicateStates.map((state) => `'${state}'`).join(', ');
-    this.#duplicate = db.prepare(
-      `SELECT * FROM jobs WHERE source_path = ? AND task_id = ? AND size = ? AND mtime_ms = ?
-         AND state IN (${states}) ORDER BY id DESC LIMIT 1`,
+    // The paths come as one JSON array: one statement for any number of them.
+    this.#sameFiles = db.prepare(
+      `SELECT * FROM jobs WHERE task_id = ? AND source_path IN (SELECT value FROM json_each(?))
+         AND state IN (${states}) ORDER BY id`,
     );
     this.#countByState = db.prepare(
       `SELECT state, COUNT(*) AS jobs, COALESCE(SUM(size), 0) AS bytes,
@@ -259,7 +262,8 @@ export class JobStore {
       `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms,
          account_id, list_id, task_id, list_name, task_title, origin, created_at, updated_at)
        VALUES ('waiting', @source_path, @file_name, @content_type, @size, @mtime_ms,
-         @account_id, @list_id, @task_id, @list_name, @task_title, @origin, @now, @now)`,
+         @account_id, @list_id, @task_id, @list_name, @task_title, @origin, @now, @now)
+       RETURNING *`,
     );
   }
 
@@ -285,7 +289,7 @@ export class JobStore {
     return this.durably(() =>
       this.#db.transaction(() =>
         jobs.map((job) => {
-          const { lastInsertRowid } = this.#insert.run({
+          const record = this.#insert.get({
             source_path: job.sourcePath,
             file_name: job.fileName,
             content_type: job.contentType,
@@ -295,7 +299,8 @@ export class JobStore {
             now,
             ...targetColumns(job.target),
           });
-          return this.require(Number(lastInsertRowid));
+          if (record === undefined) throw new Error(`the queue did not take ${job.sourcePath}`);
+          return toRow(record);
         }),
       )(),
     );
@@ -354,7 +359,12 @@ export class JobStore {
     const names = Object.keys(columns);
     if (names.length === 0) return;
     const assignments = names.map((name) => `${name} = @${name}`).join(', ');
-    this.#db.prepare(`UPDATE jobs SET ${assignments} WHERE id = @id`).run({ ...columns, id });
+    let update = this.#updates.get(assignments);
+    if (update === undefined) {
+      update = this.#db.prepare(`UPDATE jobs SET ${assignments} WHERE id = @id`);
+      this.#updates.set(assignments, update);
+    }
+    update.run({ ...columns, id });
   }
 
   /** Jobs the scheduler may start now, oldest first. */
@@ -401,12 +411,25 @@ export class JobStore {
       .map((row) => row.id);
   }
 
-  /** A job for the same file (path, size, mtime) and task that is queued or done already. */
-  findDuplicate(
-    job: Pick<NewJob, 'sourcePath' | 'size' | 'mtimeMs' | 'target'>,
-  ): JobRow | undefined {
-    const record = this.#duplicate.get(job.sourcePath, job.target.taskId, job.size, job.mtimeMs);
-    return record === undefined ? undefined : toRow(record);
+  /**
+   * For each file, the newest job for the same file (path, size, mtime) and task that is queued
+   * or done already, by path. One query for many files: a drop of thousands asks once.
+   */
+  duplicatesOf(
+    taskId: string,
+    files: readonly Pick<NewJob, 'sourcePath' | 'size' | 'mtimeMs'>[],
+  ): Map<string, JobRow> {
+    const wanted = new Map(files.map((file) => [file.sourcePath, file]));
+    const found = new Map<string, JobRow>();
+    if (wanted.size === 0) return found;
+    for (const record of this.#sameFiles.all(taskId, JSON.stringify([...wanted.keys()]))) {
+      const file = wanted.get(record.source_path);
+      // Oldest first: a newer job for the same file replaces an older one.
+      if (file?.size === record.size && file.mtimeMs === record.mtime_ms) {
+        found.set(record.source_path, toRow(record));
+      }
+    }
+    return found;
   }
 
   /** Upload URLs our jobs hold for this task: sessions that are not orphans. */

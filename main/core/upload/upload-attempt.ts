@@ -4,9 +4,17 @@ import { SignInRequiredError } from '../auth/token-provider.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { GraphError, isGraphError } from '../graph/errors.ts';
 import type { ByteRange } from '../graph/types.ts';
-import { hashFile, readRange, sameStamp, stampOf, FileShrankError } from '../files/file-reader.ts';
+import {
+  FileShrankError,
+  sameStamp,
+  sameVersion,
+  SourceFile,
+  versionOf,
+  type FileVersion,
+} from '../files/file-reader.ts';
 import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
 import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
+import { yieldToEventLoop } from '../watch/limited.ts';
 import { problem } from './problems.ts';
 import { findLandedAttachment } from './reconcile.ts';
 
@@ -70,6 +78,20 @@ export async function runAttempt(job: JobRow, deps: AttemptDeps): Promise<Attemp
   }
 }
 
+/** Slices small enough for the requests in flight to get a turn between them. */
+const hashSliceBytes = 256 * 1024;
+
+/**
+ * Hashes a range in slices, letting the event loop run between them: its request goes out
+ * meanwhile, so hashing overlaps the transfer instead of coming before it.
+ */
+async function hashWhileSending(hash: Hash, bytes: Buffer): Promise<void> {
+  for (let start = 0; start < bytes.length; start += hashSliceBytes) {
+    hash.update(bytes.subarray(start, start + hashSliceBytes));
+    await yieldToEventLoop();
+  }
+}
+
 function firstOffset(ranges: ByteRange[]): number | null {
   return ranges.length === 0 ? null : Math.min(...ranges.map((range) => range.start));
 }
@@ -78,6 +100,10 @@ class UploadAttempt {
   #job: JobRow;
   readonly #deps: AttemptDeps;
   #restarts = 0;
+  /** The file, open while this attempt reads it; null before and after. */
+  #file: SourceFile | null = null;
+  /** The file as it was before this attempt read its first byte (rule 8). */
+  #version: FileVersion | null = null;
 
   constructor(job: JobRow, deps: AttemptDeps) {
     this.#job = job;
@@ -93,6 +119,14 @@ class UploadAttempt {
   }
 
   async run(): Promise<string> {
+    try {
+      return await this.#runToEnd();
+    } finally {
+      await this.#closeFile();
+    }
+  }
+
+  async #runToEnd(): Promise<string> {
     // An unanswered final request may have attached the file already: look before resending.
     if (this.#job.finalSentAt !== null) {
       const landed = await this.#findLanded();
@@ -124,10 +158,17 @@ class UploadAttempt {
     return found?.id ?? null;
   }
 
-  /** Rule 8, before the first byte: the file is still there, still fits, and is hashed. */
+  /**
+   * Rule 8, before the first byte: the file is still there, still fits, and is the one queued.
+   * A fresh upload hashes its bytes as it sends them, so it reads the file once. A resumed one
+   * sent bytes in an earlier attempt: the whole file is hashed first, the reference the check
+   * before the last byte compares with.
+   */
   async #prepareFile(): Promise<void> {
-    const stamp = await this.#stamp();
-    if (stamp.size > maxAttachmentBytes) {
+    await this.#closeFile();
+    const path = this.#job.sourcePath;
+    const version = await this.#fileOperation(() => versionOf(path));
+    if (version.size > maxAttachmentBytes) {
       throw new FileProblem(
         problem(
           'file',
@@ -138,12 +179,29 @@ class UploadAttempt {
         false,
       );
     }
-    if (this.#job.sha256 !== null && sameStamp(stamp, this.#job)) return;
-    if (this.#job.sha256 !== null && this.#hasProgress()) throw new FileChanged();
-    const sha256 = await this.#fileOperation(() =>
-      hashFile(this.#job.sourcePath, this.#deps.signal),
-    );
-    this.#record({ sha256, size: stamp.size, mtimeMs: stamp.mtimeMs });
+    if (!sameStamp(version, this.#job)) {
+      if (this.#hasProgress()) throw new FileChanged();
+      // Nothing sent yet: the file as it is now is what goes.
+      this.#record({ sha256: null, size: version.size, mtimeMs: version.mtimeMs });
+    }
+    this.#version = version;
+    const file = await this.#fileOperation(() => SourceFile.open(path));
+    this.#file = file;
+    if (this.#job.sha256 === null && this.#hasProgress()) {
+      this.#record({ sha256: await this.#fileOperation(() => file.sha256(this.#deps.signal)) });
+    }
+  }
+
+  async #closeFile(): Promise<void> {
+    const file = this.#file;
+    this.#file = null;
+    // Only read from: closing cannot lose anything, so its failure is not the upload's.
+    await file?.close().catch(() => undefined);
+  }
+
+  #source(): SourceFile {
+    if (this.#file === null) throw new Error('the file is read before it was prepared');
+    return this.#file;
   }
 
   #hasProgress(): boolean {
@@ -174,10 +232,6 @@ class UploadAttempt {
     this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0 });
     // Best effort: an abandoned session expires on its own.
     await this.#deps.graph.deleteUploadSession(url, this.#signal).catch(() => undefined);
-  }
-
-  async #stamp(): Promise<{ size: number; mtimeMs: number }> {
-    return this.#fileOperation(() => stampOf(this.#job.sourcePath));
   }
 
   /** File-system failures become problems the person can act on. */
@@ -212,26 +266,31 @@ class UploadAttempt {
     }
   }
 
-  /** Rule 8, before the last byte: same size, same time, same content as hashed. */
-  async #verifyUnchanged(runningHash: Hash | null): Promise<void> {
-    const stamp = await this.#stamp();
-    if (!sameStamp(stamp, this.#job)) throw new FileChanged();
+  /**
+   * Rule 8, before the last byte: the file is the version this attempt started from (nothing was
+   * written to it since), and its content is what was hashed. Answers that content's SHA-256:
+   * the running hash of the bytes sent when this attempt sent them all, else a pass over the file.
+   */
+  async #verifyUnchanged(runningHash: Hash | null): Promise<string> {
+    const version = await this.#fileOperation(() => versionOf(this.#job.sourcePath));
+    if (this.#version === null || !sameVersion(version, this.#version)) throw new FileChanged();
     const sha256 =
       runningHash?.digest('hex') ??
-      (await this.#fileOperation(() => hashFile(this.#job.sourcePath, this.#deps.signal)));
-    if (sha256 !== this.#job.sha256) throw new FileChanged();
+      (await this.#fileOperation(() => this.#source().sha256(this.#deps.signal)));
+    if (this.#job.sha256 !== null && sha256 !== this.#job.sha256) throw new FileChanged();
+    return sha256;
   }
 
   async #read(start: number, length: number): Promise<Buffer> {
     if (length === 0) return Buffer.alloc(0);
-    return this.#fileOperation(() => readRange(this.#job.sourcePath, start, length));
+    return this.#fileOperation(() => this.#source().read(start, length));
   }
 
   async #postSmall(): Promise<string> {
     const { target, fileName, contentType, size } = this.#job;
     const bytes = await this.#read(0, size);
-    await this.#verifyUnchanged(createHash('sha256').update(bytes));
-    this.#record({ protocol: 'post', finalSentAt: this.#deps.now() });
+    const sha256 = await this.#verifyUnchanged(createHash('sha256').update(bytes));
+    this.#record({ protocol: 'post', finalSentAt: this.#deps.now(), sha256 });
     this.#deps.onProgress(this.#job.id, size, 0);
     try {
       const attachment = await this.#deps.graph.createSmallAttachment(
@@ -258,19 +317,25 @@ class UploadAttempt {
       const length = Math.min(this.#deps.rangeSize, this.#job.size - offset);
       const isLast = offset + length === this.#job.size;
       const bytes = await this.#read(offset, length);
-      runningHash?.update(bytes);
       if (isLast) {
-        await this.#verifyUnchanged(runningHash);
-        this.#record({ finalSentAt: this.#deps.now() });
+        runningHash?.update(bytes);
+        const sha256 = await this.#verifyUnchanged(runningHash);
+        this.#record({ finalSentAt: this.#deps.now(), sha256 });
       }
       this.#deps.onProgress(this.#job.id, offset + length, offset);
       let next: number;
       try {
-        const answer = await this.#deps.graph.uploadRange(
+        const sending = this.#deps.graph.uploadRange(
           url(),
           { start: offset, totalSize: this.#job.size, bytes },
           this.#signal,
         );
+        if (!isLast && runningHash !== null) {
+          // Handled here, awaited below: the range is hashed while it travels.
+          sending.catch(() => undefined);
+          await hashWhileSending(runningHash, bytes);
+        }
+        const answer = await sending;
         if (answer.kind === 'completed') {
           return answer.attachmentId ?? (await this.#requireLanded());
         }

@@ -1,0 +1,138 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { TaskTarget } from '../../preload/contract.ts';
+import { oneChunk } from '../../main/core/graph/transport.ts';
+import { defaultRangeSize } from '../../main/core/upload/upload-attempt.ts';
+import {
+  mb,
+  ms,
+  openEngine,
+  range,
+  stats,
+  unlimited,
+  untilDone,
+  type BenchRow,
+  type SimAddress,
+} from './bench-support.ts';
+
+/** One way to upload one file; resolves with the milliseconds it took. */
+export type Uploader = (path: string) => Promise<number>;
+
+export function taskUrl(sim: SimAddress, target: TaskTarget): string {
+  const list = encodeURIComponent(target.listId);
+  return `${sim.graphUrl}/me/todo/lists/${list}/tasks/${encodeURIComponent(target.taskId)}`;
+}
+
+/**
+ * The limit: create a session, then PUT each range as it is read, and nothing else. Ranges are
+ * sent the way taskdrop sends them (one buffer, streamed, so fetch does not copy it): the
+ * difference is the bookkeeping, not the way bytes travel.
+ */
+export function barePutLoop(sim: SimAddress, target: TaskTarget): Uploader {
+  const auth = { Authorization: `Bearer ${sim.testToken}` };
+  return async (path) => {
+    const size = statSync(path).size;
+    const started = performance.now();
+    const created = await fetch(`${taskUrl(sim, target)}/attachments/createUploadSession`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ attachmentInfo: { attachmentType: 'file', name: 'bare.bin', size } }),
+    });
+    const { uploadUrl } = (await created.json()) as { uploadUrl: string };
+    const fd = openSync(path, 'r');
+    const buffer = Buffer.allocUnsafe(defaultRangeSize);
+    try {
+      for (let start = 0; start < size; start += defaultRangeSize) {
+        const length = Math.min(defaultRangeSize, size - start);
+        readSync(fd, buffer, 0, length, start);
+        const answer = await fetch(`${uploadUrl}/content`, {
+          method: 'PUT',
+          headers: {
+            ...auth,
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': String(length),
+            'Content-Range': `bytes ${start}-${start + length - 1}/${size}`,
+          },
+          body: oneChunk(buffer.subarray(0, length)),
+          duplex: 'half',
+        });
+        await answer.arrayBuffer();
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return performance.now() - started;
+  };
+}
+
+/**
+ * taskdrop as the app runs it: queue row, write-ahead, hashing, pacing (budgets lifted), from
+ * enqueue to the job done. Each upload gets a fresh queue, opened before the clock starts.
+ */
+export function taskdropEngine(
+  sim: SimAddress,
+  target: TaskTarget,
+  dataDir: (run: number) => string,
+): Uploader {
+  let run = 0;
+  return async (path) => {
+    const engine = openEngine(sim, dataDir(run), { pacing: unlimited });
+    run += 1;
+    engine.start();
+    try {
+      const started = performance.now();
+      const done = untilDone(engine, 1);
+      await engine.enqueue({ paths: [path], target });
+      await done;
+      return performance.now() - started;
+    } finally {
+      await engine.close();
+    }
+  };
+}
+
+/** Runs the uploaders in turn, `reps` times, so drift in the machine's load falls on all alike. */
+export async function alternate(
+  uploaders: Record<string, Uploader>,
+  path: string,
+  reps: number,
+): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = {};
+  for (let rep = 0; rep < reps; rep += 1) {
+    for (const [name, upload] of Object.entries(uploaders)) {
+      (samples[name] ??= []).push(await upload(path));
+    }
+  }
+  return samples;
+}
+
+export function timeRow(measure: string, samples: readonly number[], bytes: number): BenchRow {
+  const s = stats(samples);
+  return {
+    measure,
+    result: `${ms(s.median)} (${mb((bytes / s.median) * 1000)}/s)`,
+    spread: range(s, ms),
+    target: '',
+    met: null,
+  };
+}
+
+/**
+ * Throughput of `ours` relative to `theirs`: their median time over ours. The spread is that of
+ * the ratio within each repetition (the two ran back to back).
+ */
+export function ratioRow(
+  measure: string,
+  ours: readonly number[],
+  theirs: readonly number[],
+  target: number,
+): BenchRow {
+  const ratio = stats(theirs).median / stats(ours).median;
+  const perRep = stats(ours.map((time, rep) => (theirs[rep] ?? 0) / time));
+  return {
+    measure,
+    result: ratio.toFixed(2),
+    spread: range(perRep, (value) => value.toFixed(2)),
+    target: `≥ ${target.toFixed(2)}`,
+    met: ratio >= target,
+  };
+}
