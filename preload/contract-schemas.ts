@@ -82,6 +82,7 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   refreshTasks: z.tuple([id]),
   appInfo: none,
   getSettings: none,
+  diagnostics: none,
   signIn: none,
   signOut: z.tuple([id]),
   updateSettings: z.tuple([
@@ -96,13 +97,14 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   listWatchedFolders: none,
   addWatchedFolder: z.tuple([
     watchedFolderChanges
-      .extend({ path, target: taskTarget })
+      .extend({ path, target: taskTarget, mustExist: z.boolean().optional() })
       .required({ path: true, target: true }),
   ]),
   updateWatchedFolder: z.tuple([
     z.strictObject({ id: z.number().int().positive(), changes: watchedFolderChanges }),
   ]),
   removeWatchedFolder: z.tuple([z.number().int().positive()]),
+  chooseFolder: none,
 };
 
 /** Staged files from a browser (the WebSocket transport only): at most 25 MB each. */

@@ -204,12 +204,21 @@ export interface AppInfo {
   transport: 'electron' | 'websocket';
   /** Whether dropped files arrive with their paths (the app) or as bytes (a browser). */
   dropsCarryPaths: boolean;
+  /** Whether `chooseFolder` shows the system's folder chooser (the app; a browser cannot). */
+  canChooseFolders: boolean;
+  /** Where taskdrop writes its log (for the About section); null when it keeps none. */
+  logFile: string | null;
 }
 
 export interface SettingsCommands {
   appInfo(): Promise<AppInfo>;
   getSettings(): Promise<Settings>;
   updateSettings(changes: Partial<Settings>): Promise<Settings>;
+  /**
+   * "Copy diagnostics": plain text to paste into an issue (versions, settings, accounts as a
+   * hint, queue and watched-folder states, recent problems, the log's location); no secrets.
+   */
+  diagnostics(): Promise<string>;
 }
 
 /** What happens to a watched folder's file once it is attached. */
@@ -264,9 +273,27 @@ export interface WatchedFolderView extends WatchedFolderSettings {
   status: WatchedFolderStatus;
 }
 
+/** What a new watched folder does unless told otherwise. */
+export const watchedFolderDefaults: Readonly<Omit<WatchedFolderSettings, 'path' | 'target'>> = {
+  include: [],
+  exclude: [],
+  recursive: false,
+  afterUpload: 'keep',
+  moveTo: 'uploaded',
+  poll: false,
+  paused: false,
+  skipAttachedContent: true,
+};
+
 /** A new watched folder: path and target, the rest as the defaults say. */
 export type NewWatchedFolder = Pick<WatchedFolderSettings, 'path' | 'target'> &
-  Partial<Omit<WatchedFolderSettings, 'path' | 'target'>>;
+  Partial<Omit<WatchedFolderSettings, 'path' | 'target'>> & {
+    /**
+     * Refuse a path that is not there now (the UI: most likely a typo). Without it such a path
+     * is watched, and shows as missing until it appears (a drive not connected now).
+     */
+    mustExist?: boolean;
+  };
 
 /** Everything but the path can change; another path is another watched folder. */
 export interface WatchedFolderUpdate {
@@ -281,6 +308,8 @@ export interface WatchCommands {
   updateWatchedFolder(update: WatchedFolderUpdate): Promise<WatchedFolderView>;
   /** Stops watching it; its files and their queued jobs stay as they are. False if unknown. */
   removeWatchedFolder(id: number): Promise<boolean>;
+  /** The system's folder chooser: the chosen folder, or null (closed, or none here). */
+  chooseFolder(): Promise<string | null>;
 }
 
 /** Files a browser dropped, staged by the WebSocket transport (a browser has no file paths). */
@@ -353,12 +382,14 @@ export const commandNames = [
   'appInfo',
   'getSettings',
   'updateSettings',
+  'diagnostics',
   'signIn',
   'signOut',
   'listWatchedFolders',
   'addWatchedFolder',
   'updateWatchedFolder',
   'removeWatchedFolder',
+  'chooseFolder',
 ] as const satisfies readonly (keyof TaskdropCommands)[];
 export type CommandName = (typeof commandNames)[number];
 

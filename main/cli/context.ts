@@ -4,10 +4,11 @@ import {
   IssuingTokenProvider,
 } from '../core/auth/token-provider.ts';
 import type { AccountConfig } from '../core/engine/accounts.ts';
-import { Engine } from '../core/engine/engine.ts';
-import { defaultDataDir } from '../core/paths.ts';
+import { Engine, type EngineOptions } from '../core/engine/engine.ts';
+import { openProcessLog } from '../core/logging/logger.ts';
+import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
-import { UsageError, type CliArgs } from './args.ts';
+import { UsageError, type CliArgs, type CommandName } from './args.ts';
 import { notSignedInMessage, openCliAuth } from './commands/auth.ts';
 
 export const defaultGraphUrl = 'https://graph.microsoft.com/v1.0';
@@ -28,15 +29,49 @@ export class SignInNeededError extends Error {
   }
 }
 
+/**
+ * The commands whose records go to the shared log: those that upload or watch. A script that
+ * asks `taskdrop queue` every few seconds must not push the app's history out of the log.
+ */
+const loggedCommands: ReadonlySet<CommandName> = new Set(['upload', 'run', 'watch']);
+
+/** What opening the engine for one command needs. */
+interface Opening {
+  args: CliArgs;
+  env: NodeJS.ProcessEnv;
+  warn: (text: string) => void;
+  /** What every kind of account shares: the data folder, and the log (upload, run, watch). */
+  shared: Pick<EngineOptions, 'dataDir' | 'log'>;
+}
+
 export async function openContext(
   args: CliArgs,
   env: NodeJS.ProcessEnv,
   warn: (text: string) => void = () => undefined,
 ): Promise<CliContext> {
   const dataDir = args.dataDir ?? defaultDataDir(env);
-  if (args.demo) return openDemo(dataDir);
+  const log = loggedCommands.has(args.command)
+    ? openProcessLog(defaultLogDir(args.dataDir, env), 'cli', env)
+    : undefined;
+  try {
+    const context = await openEngine({ args, env, warn, shared: { dataDir, log } });
+    const closeEngine = context.close;
+    context.close = async () => {
+      await closeEngine();
+      log?.close();
+    };
+    return context;
+  } catch (error) {
+    log?.close();
+    throw error;
+  }
+}
+
+async function openEngine(opening: Opening): Promise<CliContext> {
+  const { args, env, shared } = opening;
+  if (args.demo) return openDemo(shared);
   const token = env[accessTokenVariable]?.trim();
-  if (token === undefined || token === '') return openSignedIn(args, env, dataDir, warn);
+  if (token === undefined || token === '') return openSignedIn(opening);
   const graphUrl = checkedGraphUrl(args);
   const account = {
     id: tokenAccountId,
@@ -44,8 +79,8 @@ export async function openContext(
     label: `Token from ${accessTokenVariable}`,
     kind: 'token' as const,
   };
-  const engine = Engine.open({ dataDir, accounts: [account], tokens: new EnvTokenProvider(env) });
-  return { engine, account, dataDir, close: () => engine.close() };
+  const engine = Engine.open({ ...shared, accounts: [account], tokens: new EnvTokenProvider(env) });
+  return { engine, account, dataDir: shared.dataDir, close: () => engine.close() };
 }
 
 function checkedGraphUrl(args: CliArgs): string {
@@ -56,18 +91,13 @@ function checkedGraphUrl(args: CliArgs): string {
 }
 
 /** The Microsoft accounts signed in with `taskdrop login`: all of them run, one is chosen. */
-async function openSignedIn(
-  args: CliArgs,
-  env: NodeJS.ProcessEnv,
-  dataDir: string,
-  warn: (text: string) => void,
-): Promise<CliContext> {
+async function openSignedIn({ args, env, warn, shared }: Opening): Promise<CliContext> {
   const graphUrl = checkedGraphUrl(args);
-  const auth = await openCliAuth(args, env, dataDir, { graphUrl, warn });
+  const auth = await openCliAuth(args, env, shared.dataDir, { graphUrl, warn });
   const accounts = auth === null ? [] : await auth.accounts.list();
   if (auth === null || accounts.length === 0) throw new SignInNeededError(notSignedInMessage);
   const chosen = chooseAccount(accounts, args.account);
-  const engine = Engine.open({ dataDir, accounts, tokens: auth.accounts.tokens });
+  const engine = Engine.open({ ...shared, accounts, tokens: auth.accounts.tokens });
   return {
     engine,
     // Only the commands about one account's tasks (upload, lists, tasks) need to know which.
@@ -75,7 +105,7 @@ async function openSignedIn(
       if (chosen instanceof UsageError) throw chosen;
       return chosen;
     },
-    dataDir,
+    dataDir: shared.dataDir,
     close: () => engine.close(),
   };
 }
@@ -103,12 +133,12 @@ function chooseAccount(
 }
 
 /** Demo mode: the built-in simulator, signed in by itself (see startDemoGraph). */
-async function openDemo(dataDir: string): Promise<CliContext> {
-  const demo = await startDemoGraph(dataDir);
+async function openDemo(shared: Opening['shared']): Promise<CliContext> {
+  const demo = await startDemoGraph(shared.dataDir);
   let engine: Engine;
   try {
     engine = Engine.open({
-      dataDir,
+      ...shared,
       accounts: [demo.account],
       tokens: new IssuingTokenProvider(demo.issueToken),
     });
@@ -119,7 +149,7 @@ async function openDemo(dataDir: string): Promise<CliContext> {
   return {
     engine,
     account: demo.account,
-    dataDir,
+    dataDir: shared.dataDir,
     close: async () => {
       await engine.close();
       await demo.sim.close();

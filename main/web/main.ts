@@ -9,7 +9,8 @@ import {
   IssuingTokenProvider,
 } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
-import { defaultDataDir } from '../core/paths.ts';
+import { openProcessLog } from '../core/logging/logger.ts';
+import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
 import { startWebServer } from './web-server.ts';
 
@@ -32,12 +33,14 @@ async function main(): Promise<void> {
     throw new Error('the UI is not built: run "npm run build:renderer" (npm run web does it)');
   }
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  const log = openProcessLog(defaultLogDir(values['data-dir']), 'web', process.env);
   const token = process.env[accessTokenVariable]?.trim();
   const demo = token === undefined || token === '' ? await startDemoGraph(dataDir) : null;
   const engine = Engine.open(
     demo === null
       ? {
           dataDir,
+          log,
           accounts: [
             {
               id: 'token',
@@ -48,7 +51,12 @@ async function main(): Promise<void> {
           ],
           tokens: new EnvTokenProvider(),
         }
-      : { dataDir, accounts: [demo.account], tokens: new IssuingTokenProvider(demo.issueToken) },
+      : {
+          dataDir,
+          log,
+          accounts: [demo.account],
+          tokens: new IssuingTokenProvider(demo.issueToken),
+        },
   );
   engine.start();
   await engine.startWatching({ trash: (path) => trash(path) });
@@ -66,7 +74,10 @@ async function main(): Promise<void> {
       .close()
       .then(() => engine.close())
       .then(() => demo?.sim.close())
-      .finally(() => process.exit(0));
+      .finally(() => {
+        log.close();
+        process.exit(0);
+      });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

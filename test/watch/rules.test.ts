@@ -1,4 +1,6 @@
-import { join, sep } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderRules } from '../../main/core/watch/folder-rules.ts';
 import { newFolderSettings, changedSettings } from '../../main/core/watch/folder-settings.ts';
@@ -119,6 +121,21 @@ describe('folder settings', () => {
       paused: false,
       skipAttachedContent: true,
     });
+  });
+
+  it('refuses a folder not there when asked to (the UI: most likely a typo)', () => {
+    expect(() => newFolderSettings({ path: missing, target, mustExist: true })).toThrow(
+      `There is no folder at ${missing}.`,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'taskdrop-rules-')), 'scan.pdf');
+    writeFileSync(file, 'x');
+    expect(() =>
+      newFolderSettings({ path: join(file, 'inside'), target, mustExist: true }),
+    ).toThrow(/There is no folder at/);
+    expect(() => newFolderSettings({ path: file, target, mustExist: true })).toThrow(
+      /is a file; watch a folder/,
+    );
+    rmSync(dirname(file), { recursive: true });
   });
 
   it('refuses relative folders, path-like patterns, and a subfolder outside the folder', () => {

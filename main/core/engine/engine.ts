@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { arch, homedir, release } from 'node:os';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
@@ -31,6 +32,8 @@ import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
 import { inspectFile, type FileCheck } from '../files/inspect-file.ts';
+import { diagnosticsReport } from '../logging/diagnostics.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
 import { openQueueDatabase } from '../queue/database.ts';
@@ -48,6 +51,7 @@ import {
   type AccountConfig,
   type AccountRuntime,
 } from './accounts.ts';
+import { accountFields, logEnqueued, logWatchActivity } from './engine-log.ts';
 import { EventHub } from './events.ts';
 import { toJobView, toSummary } from './job-view.ts';
 import { defaultStallAfterMs, ProgressTracker } from './progress-tracker.ts';
@@ -70,7 +74,19 @@ export interface EngineOptions {
   signIn?: InteractiveSignIn;
   /** Watched folders: the trash to use, and timings (tests scale them down). */
   watch?: WatchOptions;
+  /** The system's folder chooser (the app); absent where there is none (web, CLI, tests). */
+  chooseFolder?: ChooseFolder;
+  /**
+   * Where the engine writes what happens (its owner opens and closes it); without one it only
+   * keeps the recent problems in memory, for the diagnostics.
+   */
+  log?: Logger;
+  /** Versions the engine cannot know itself (Electron, Chromium), for the diagnostics. */
+  runtimeVersions?: Readonly<Record<string, string>>;
 }
+
+/** Shows a folder chooser; answers the chosen folder's path, or null when it was closed. */
+export type ChooseFolder = () => Promise<string | null>;
 
 /** How the person signs in and out of Microsoft accounts, given by the shell that can. */
 export interface InteractiveSignIn {
@@ -115,6 +131,7 @@ export class Engine implements TaskdropApi {
   readonly #scheduler: Scheduler;
   readonly #watch: WatchService;
   readonly #events = new EventHub();
+  readonly #log: Logger;
   readonly #now: () => number;
   readonly #progressIntervalMs: number;
   readonly #pendingChanges = new Set<number>();
@@ -126,6 +143,7 @@ export class Engine implements TaskdropApi {
     this.#db = db;
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? createLogger({ now: this.#now });
     this.#store = new JobStore(db, this.#now);
     this.#settings = new SettingsStore(db);
     this.#recent = new RecentTargets(db, this.#now);
@@ -142,6 +160,7 @@ export class Engine implements TaskdropApi {
       rangeSize: options.rangeSize ?? defaultRangeSize,
       smallUploadMaxBytes: options.smallUploadMaxBytes ?? defaultSmallUploadMaxBytes,
       changed: (ids) => this.#changed(ids),
+      log: this.#log.child({ part: 'upload' }),
     });
     this.#watch = new WatchService({
       db,
@@ -155,6 +174,8 @@ export class Engine implements TaskdropApi {
       emit: (folders) => this.#events.emit('watchedFoldersChanged', folders),
       ...options.watch,
     });
+    const watchLog = this.#log.child({ part: 'watch' });
+    this.#watch.onActivity((event) => logWatchActivity(watchLog, event));
   }
 
   /**
@@ -164,11 +185,19 @@ export class Engine implements TaskdropApi {
   static open(options: EngineOptions): Engine {
     const db = openQueueDatabase(options.dataDir);
     const engine = new Engine(options, db);
-    engine.#store.recoverInterrupted();
+    const interrupted = engine.#store.recoverInterrupted();
+    engine.#log.info('queue opened', {
+      version: packageJson.version,
+      dataDir: options.dataDir,
+      accounts: options.accounts.map(accountFields),
+      jobs: engine.#store.countByState().reduce((sum, count) => sum + count.jobs, 0),
+      interrupted,
+    });
     return engine;
   }
 
   start(): void {
+    this.#log.info('uploads started');
     this.#scheduler.start();
   }
 
@@ -195,6 +224,7 @@ export class Engine implements TaskdropApi {
     clearInterval(this.#progressTimer);
     this.#flush();
     this.#db.close();
+    this.#log.info('queue closed');
   }
 
   graphFor(accountId: string): GraphClient {
@@ -207,6 +237,7 @@ export class Engine implements TaskdropApi {
 
   /** An account signed in while running; its queued jobs can run. */
   addAccount(config: AccountConfig): void {
+    this.#log.info('account added', accountFields(config));
     this.#register(config);
     this.#accountsChanged();
     this.#scheduler.pump();
@@ -226,6 +257,7 @@ export class Engine implements TaskdropApi {
 
   /** Signed out: its jobs wait (needs-sign-in) until it is back; the others go on. */
   async removeAccount(accountId: string): Promise<void> {
+    this.#log.info('account removed', { account: accountId });
     // Gone first: a stopped upload goes back to waiting, and the scheduler must not restart it.
     this.#accounts.delete(accountId);
     this.#catalog.forget(accountId);
@@ -258,7 +290,14 @@ export class Engine implements TaskdropApi {
         'Signing in needs a Microsoft app registration (a client ID): see “Sign in with Microsoft” in the README. Until then taskdrop runs in demo mode.',
       );
     }
-    const config = await service.signIn();
+    let config: AccountConfig;
+    try {
+      config = await service.signIn();
+    } catch (error) {
+      this.#log.warn('sign-in did not complete', { error });
+      throw error;
+    }
+    this.#log.info('signed in', accountFields(config));
     if (!this.#accounts.has(config.id)) this.addAccount(config);
     this.signedIn(config.id);
     return accountView(this.#account(config.id));
@@ -274,6 +313,7 @@ export class Engine implements TaskdropApi {
       );
     }
     await service.signOut(accountId);
+    this.#log.info('signed out', accountFields(account.config));
     await this.removeAccount(accountId);
   }
 
@@ -314,6 +354,33 @@ export class Engine implements TaskdropApi {
       demo: [...this.#accounts.values()].some((account) => account.config.kind === 'demo'),
       transport: 'electron',
       dropsCarryPaths: true,
+      canChooseFolders: this.#options.chooseFolder !== undefined,
+      logFile: this.#log.file,
+    });
+  }
+
+  async diagnostics(): Promise<string> {
+    const [settings, accounts, queue, folders] = await Promise.all([
+      this.getSettings(),
+      this.listAccounts(),
+      this.summary(),
+      this.listWatchedFolders(),
+    ]);
+    return diagnosticsReport({
+      at: this.#now(),
+      versions: {
+        taskdrop: packageJson.version,
+        'Node.js': process.versions.node,
+        ...this.#options.runtimeVersions,
+        OS: `${process.platform} ${release()} (${arch()})`,
+      },
+      settings,
+      accounts,
+      queue,
+      folders,
+      problems: this.#log.recentProblems(),
+      logFile: this.#log.file,
+      home: homedir(),
     });
   }
 
@@ -332,6 +399,7 @@ export class Engine implements TaskdropApi {
       );
     }
     const settings = this.#settings.update(parsed.data);
+    this.#log.info('settings changed', { changes: parsed.data });
     for (const account of this.#accounts.values()) {
       account.pacer.setLimits(this.#pacingLimits(settings));
     }
@@ -422,6 +490,7 @@ export class Engine implements TaskdropApi {
       record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
     // A watched folder's target is not the person's choice of the moment: not a recent one.
     if (rows.length > 0 && origin === 'manual') this.#recent.use(request.target);
+    logEnqueued(this.#log, origin, rows.length, refused);
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
     return { accepted: rows.map((row) => this.#view(row)), refused };
@@ -441,6 +510,10 @@ export class Engine implements TaskdropApi {
 
   removeWatchedFolder(id: number): Promise<boolean> {
     return this.#watch.remove(id);
+  }
+
+  chooseFolder(): Promise<string | null> {
+    return this.#options.chooseFolder?.() ?? Promise.resolve(null);
   }
 
   listJobs(): Promise<JobView[]> {

@@ -1,3 +1,5 @@
+import type { GraphError } from '../graph/errors.ts';
+import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { failedProblem, problem, retryingProblem, signInProblem } from '../upload/problems.ts';
@@ -30,6 +32,8 @@ export interface SchedulerDeps {
   smallUploadMaxBytes: number;
   /** Rows that changed (or were deleted): the engine turns them into events. */
   changed: (ids: number[]) => void;
+  /** Each attempt's outcome that matters later: done, retrying, failed, needs sign-in. */
+  log: Logger;
 }
 
 /**
@@ -167,13 +171,16 @@ export class Scheduler {
     running: Running,
     account: AccountRuntime,
   ): Promise<void> {
-    const { store, now } = this.#deps;
+    const { store, now, log } = this.#deps;
     const job = store.require(id);
+    const fields = { job: id, file: job.fileName, attempt: job.attempts };
     switch (outcome.kind) {
       case 'done':
         this.#done(id, job.size, outcome.attachmentId);
+        log.info('upload done', { ...fields, size: job.size });
         return;
       case 'aborted':
+        log.debug('upload stopped', { ...fields, reason: running.reason ?? 'shutdown' });
         await this.#afterStop(job, running.reason ?? 'shutdown', account);
         return;
       case 'sign-in':
@@ -186,8 +193,10 @@ export class Scheduler {
             nextAttemptAt: now() + fileSettleDelayMs,
             failuresInARow: job.failuresInARow + 1,
           });
+          log.info('file not ready yet', { ...fields, reason: outcome.problem.message });
         } else {
           store.transition(id, 'failed', { problem: outcome.problem });
+          log.error('upload failed', { ...fields, kind: 'file', reason: outcome.problem.message });
         }
         return;
       case 'graph-error': {
@@ -198,17 +207,18 @@ export class Scheduler {
         }
         const failures = job.failuresInARow + 1;
         const decision = decideRetry(error, failures, this.#deps.retry);
+        const graph = { ...fields, ...graphFields(error), failuresInARow: failures };
         if (decision.retry) {
+          log.info('upload retrying', { ...graph, retryInMs: decision.delayMs });
           store.transition(id, 'retrying', {
             failuresInARow: failures,
             nextAttemptAt: now() + decision.delayMs,
             problem: retryingProblem(error, now()),
           });
         } else {
-          store.transition(id, 'failed', {
-            failuresInARow: failures,
-            problem: failedProblem(error, job.target.taskTitle, now()),
-          });
+          const problem = failedProblem(error, job.target.taskTitle, now());
+          store.transition(id, 'failed', { failuresInARow: failures, problem });
+          log.error('upload failed', { ...graph, reason: problem.message });
         }
         return;
       }
@@ -253,6 +263,11 @@ export class Scheduler {
       message === undefined ? signInProblem(at) : problem('auth', message, 'sign-in', at);
     const queued = this.#deps.store.idsOfAccount(account.config.id, ['waiting', 'retrying']);
     const ids = settlingId === null ? queued : [settlingId, ...queued];
+    this.#deps.log.warn('sign-in needed', {
+      account: account.config.id,
+      jobs: ids.length,
+      reason: reason.message,
+    });
     for (const id of ids) this.#deps.store.transition(id, 'needs-sign-in', { problem: reason });
     this.#deps.changed(ids);
   }
@@ -273,6 +288,7 @@ export class Scheduler {
   }
 
   #crashed(id: number, error: unknown): void {
+    this.#deps.log.error('upload crashed', { job: id, error });
     const message = error instanceof Error ? error.message : String(error);
     this.#deps.store.transition(id, 'failed', {
       problem: problem(
@@ -283,4 +299,16 @@ export class Scheduler {
       ),
     });
   }
+}
+
+/** What Graph said, for the log: what to look up (code, request-id), never the URL or token. */
+function graphFields(error: GraphError): Record<string, unknown> {
+  return {
+    kind: error.kind,
+    operation: error.operation,
+    status: error.status,
+    graphCode: error.code,
+    requestId: error.requestId,
+    clientRequestId: error.clientRequestId,
+  };
 }

@@ -5,7 +5,7 @@ import type {
   WatchedFolderSettings,
   WatchedFolderUpdate,
 } from '../../../preload/contract.ts';
-import { afterUploadActions } from '../../../preload/contract.ts';
+import { afterUploadActions, watchedFolderDefaults } from '../../../preload/contract.ts';
 import { errorCode } from '../files/inspect-file.ts';
 
 /** A request about watched folders that cannot be done, in words for the person. */
@@ -19,30 +19,28 @@ export class WatchRequestError extends Error {
   }
 }
 
-export const defaultMoveTo = 'uploaded';
-
 const invalid = (message: string): WatchRequestError =>
   new WatchRequestError('invalid-request', message);
 
 /**
  * A new folder's settings, complete and checked. The path is made absolute and real (a link to
- * a folder watches the folder); a path that does not exist yet is allowed: it may be a drive
- * that is not connected now, and the folder shows as missing until it is.
+ * a folder watches the folder); a path that does not exist yet is allowed unless `mustExist`:
+ * it may be a drive that is not connected now, and the folder shows as missing until it is.
  */
 export function newFolderSettings(request: NewWatchedFolder): WatchedFolderSettings {
   if (!isAbsolute(request.path))
     throw invalid(`Name the folder by its full path, not "${request.path}".`);
   const settings: WatchedFolderSettings = {
-    path: realFolder(resolve(request.path)),
+    path: realFolder(resolve(request.path), request.mustExist === true),
     target: request.target,
-    include: request.include ?? [],
-    exclude: request.exclude ?? [],
-    recursive: request.recursive ?? false,
-    afterUpload: request.afterUpload ?? 'keep',
-    moveTo: request.moveTo ?? defaultMoveTo,
-    poll: request.poll ?? false,
-    paused: request.paused ?? false,
-    skipAttachedContent: request.skipAttachedContent ?? true,
+    include: request.include ?? watchedFolderDefaults.include,
+    exclude: request.exclude ?? watchedFolderDefaults.exclude,
+    recursive: request.recursive ?? watchedFolderDefaults.recursive,
+    afterUpload: request.afterUpload ?? watchedFolderDefaults.afterUpload,
+    moveTo: request.moveTo ?? watchedFolderDefaults.moveTo,
+    poll: request.poll ?? watchedFolderDefaults.poll,
+    paused: request.paused ?? watchedFolderDefaults.paused,
+    skipAttachedContent: request.skipAttachedContent ?? watchedFolderDefaults.skipAttachedContent,
   };
   return checked(settings);
 }
@@ -79,12 +77,16 @@ function checkedSubfolder(moveTo: string): string {
   return parts.join(sep);
 }
 
-function realFolder(path: string): string {
+function realFolder(path: string, mustExist: boolean): string {
   try {
     if (!statSync(path).isDirectory()) throw invalid(`${path} is a file; watch a folder.`);
     return realpathSync(path);
   } catch (error) {
     if (error instanceof WatchRequestError) throw error;
+    const absent = errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR';
+    if (absent && mustExist) {
+      throw invalid(`There is no folder at ${path}. Check the path for typos.`);
+    }
     if (errorCode(error) === 'ENOENT') return path;
     throw invalid(`${path} cannot be watched: ${error instanceof Error ? error.message : ''}`);
   }
