@@ -40,6 +40,19 @@ export function formatClock(epochMs: number): string {
   return clock.format(new Date(epochMs));
 }
 
+const dayAndClock = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** The time of day for today; the day too for anything older. */
+export function formatWhen(epochMs: number, now: number): string {
+  const sameDay = new Date(epochMs).toDateString() === new Date(now).toDateString();
+  return sameDay ? formatClock(epochMs) : dayAndClock.format(new Date(epochMs));
+}
+
 /** Whole percent, never 100 before the last byte is confirmed. */
 export function percentOf(done: number, total: number): number {
   if (total <= 0) return done >= total ? 100 : 0;

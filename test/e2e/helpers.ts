@@ -1,5 +1,65 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { JobState } from '../../preload/contract.ts';
+import {
+  cspViolations,
+  launchBrowser,
+  openApp,
+  startStack,
+  type Stack,
+  type StackOptions,
+  type WatchedPage,
+} from '../support/browser.ts';
+
+export interface AppUnderTest {
+  readonly stack: Stack;
+  readonly browser: Browser;
+  readonly app: WatchedPage;
+  readonly page: Page;
+}
+
+/**
+ * One test file's engine, simulator, browser and page: started before its tests, closed after
+ * them, and after each test the page must have logged no CSP refusal and no error. Read the
+ * fields inside tests and hooks (registered after this call), once they are started.
+ */
+export function appPerFile(options: StackOptions = {}): AppUnderTest {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  let app: WatchedPage | undefined;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(options), launchBrowser()]);
+    app = await openApp(browser, stack.web.url);
+  }, 30_000);
+  afterAll(async () => {
+    await app?.context.close();
+    await browser?.close();
+    await stack?.close();
+  });
+  afterEach(() => {
+    expect(cspViolations(started(app).problems), 'CSP violations').toEqual([]);
+    expect(started(app).problems, 'console errors in the page').toEqual([]);
+  });
+  return {
+    get stack() {
+      return started(stack);
+    },
+    get browser() {
+      return started(browser);
+    },
+    get app() {
+      return started(app);
+    },
+    get page() {
+      return started(app).page;
+    },
+  };
+}
+
+function started<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the app is not started yet: read it inside a test');
+  return value;
+}
 
 /** Polls `check` every 50 ms until it answers true; fails naming `what` after `timeoutMs`. */
 export async function until(

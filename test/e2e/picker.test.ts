@@ -1,15 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshotsInEveryLook, type Stack } from '../support/browser.ts';
 import {
-  cspViolations,
-  launchBrowser,
-  openApp,
-  screenshotsInEveryLook,
-  startStack,
-  type Stack,
-  type WatchedPage,
-} from '../support/browser.ts';
-import {
+  appPerFile,
   focusedLabel,
   highlighted,
   picker,
@@ -18,26 +11,12 @@ import {
   until,
 } from './helpers.ts';
 
+const running = appPerFile();
 let stack: Stack;
-let browser: Browser;
-let app: WatchedPage;
 let page: Page;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  app = await openApp(browser, stack.web.url);
-  page = app.page;
-}, 30_000);
-
-afterAll(async () => {
-  await app?.context.close();
-  await browser?.close();
-  await stack?.close();
-});
-
-afterEach(() => {
-  expect(cspViolations(app.problems), 'CSP violations').toEqual([]);
-  expect(app.problems, 'console errors in the page').toEqual([]);
+beforeAll(() => {
+  ({ stack, page } = running);
 });
 
 const sendTo = (): ReturnType<Page['getByRole']> =>

@@ -1,18 +1,10 @@
 import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteTaskOnServer } from '../support/engine-harness.ts';
+import { payload, screenshotsInEveryLook, type Stack } from '../support/browser.ts';
 import {
-  cspViolations,
-  launchBrowser,
-  openApp,
-  payload,
-  screenshotsInEveryLook,
-  startStack,
-  type Stack,
-  type WatchedPage,
-} from '../support/browser.ts';
-import {
+  appPerFile,
   focusedLabel,
   highlighted,
   picker,
@@ -25,30 +17,13 @@ import {
   until,
 } from './helpers.ts';
 
+// Many small ranges and the session protocol even for small files: progress to watch.
+const running = appPerFile({ engine: { rangeSize: 64 * 1024, smallUploadMaxBytes: 16 * 1024 } });
 let stack: Stack;
-let browser: Browser;
-let app: WatchedPage;
 let page: Page;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    // Many small ranges and the session protocol even for small files: progress to watch.
-    startStack({ engine: { rangeSize: 64 * 1024, smallUploadMaxBytes: 16 * 1024 } }),
-    launchBrowser(),
-  ]);
-  app = await openApp(browser, stack.web.url);
-  page = app.page;
-}, 30_000);
-
-afterAll(async () => {
-  await app?.context.close();
-  await browser?.close();
-  await stack?.close();
-});
-
-afterEach(() => {
-  expect(cspViolations(app.problems), 'CSP violations').toEqual([]);
-  expect(app.problems, 'console errors in the page').toEqual([]);
+beforeAll(() => {
+  ({ stack, page } = running);
 });
 
 /** The attachments the simulator holds for a file name. */

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RotatingLogFile } from '../../main/core/logging/log-file.ts';
+import { createLogger, type Logger } from '../../main/core/logging/logger.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 import {
   cspViolations,
   launchBrowser,
@@ -15,9 +21,12 @@ let stack: Stack;
 let browser: Browser;
 let app: WatchedPage;
 let page: Page;
+const logDir = mkdtempSync(join(tmpdir(), 'taskdrop-e2e-logs-'));
+let log: Logger;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  log = createLogger({ sink: new RotatingLogFile({ dir: logDir }) });
+  [stack, browser] = await Promise.all([startStack({ engine: { log } }), launchBrowser()]);
   app = await openApp(browser, stack.web.url);
   page = app.page;
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -31,6 +40,8 @@ afterAll(async () => {
   await app?.context.close();
   await browser?.close();
   await stack?.close();
+  log?.close();
+  rmSync(logDir, { recursive: true, force: true });
 });
 
 afterEach(() => {
@@ -108,5 +119,80 @@ describe('account and settings', () => {
       'the new value',
     );
     expect(await page.getByLabel('Start taskdrop when I log in').isChecked()).toBe(false);
+  });
+});
+
+describe('about and Copy diagnostics', () => {
+  const about = () => page.locator('section[aria-labelledby="about-title"]');
+  const copyButton = () => page.getByRole('button', { name: 'Copy diagnostics' });
+
+  it('shows the version, demo mode and where the log is', async () => {
+    const text = (await about().textContent()) ?? '';
+    expect(text).toContain(`taskdrop ${packageJson.version}`);
+    expect(text).toContain('in demo mode');
+    expect(text).toContain(join(logDir, 'taskdrop.log'));
+  });
+
+  it('copies versions, settings and the last errors to the clipboard, and says so', async () => {
+    // A failure for the report to show: Microsoft refuses the next attachment.
+    stack.sim.control.addFault({
+      operation: 'createAttachment',
+      action: { type: 'status', status: 403, code: 'ErrorAccessDenied' },
+    });
+    const { accepted } = await stack.engine.enqueue({
+      paths: [stack.file('refused.pdf', 2_000)],
+      target: await stack.task('Receipts 2026'),
+    });
+    await until(
+      async () => (await stack.engine.listJobs()).some((job) => job.state === 'failed'),
+      'the upload to fail',
+    );
+    expect(accepted).toHaveLength(1);
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(stack.web.url).origin,
+    });
+
+    await copyButton().focus();
+    await page.keyboard.press('Enter');
+    const status = about().getByRole('status');
+    await until(
+      async () => ((await status.textContent()) ?? '').includes('Copied'),
+      'the confirmation',
+    );
+    const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+    expect(copied).toContain('taskdrop diagnostics');
+    expect(copied).toMatch(new RegExp(`taskdrop: +${packageJson.version.replaceAll('.', '\\.')}`));
+    expect(copied).toMatch(/maxConcurrentUploads: +4/);
+    expect(copied).toContain('demo account D***: signed in');
+    expect(copied).toMatch(
+      /ERROR upload failed .*"graphCode":"ErrorAccessDenied","requestId":"[\w-]+"/,
+    );
+    expect(copied).toContain(join(logDir, 'taskdrop.log'));
+    expect(copied).not.toMatch(/simtok\./);
+  });
+
+  it('offers the text to copy by hand where the clipboard is refused', async () => {
+    await page.evaluate(
+      `navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))`,
+    );
+    await copyButton().click();
+    const area = page.getByLabel(/Diagnostics \(press (Ctrl\+C|⌘C) to copy\)/);
+    await until(() => area.isVisible(), 'the text to copy by hand');
+    expect(await about().getByRole('status').textContent()).toContain(
+      'select the text below and copy it',
+    );
+    expect(await area.inputValue()).toContain(`taskdrop: ${packageJson.version}`);
+    // Focused and selected: one keystroke copies it.
+    expect(
+      await page.evaluate<boolean>(
+        `(() => { const a = document.activeElement; return a?.id === 'diagnostics-text' && a.selectionStart === 0 && a.selectionEnd === a.value.length; })()`,
+      ),
+    ).toBe(true);
+
+    const shots = await screenshotsInEveryLook(page, 'settings-about', async () => {
+      await page.evaluate(`document.querySelector('.settings').scrollTop = 1e6`);
+    });
+    expect(shots.paths).toHaveLength(4);
+    expect(shots.contrast).toEqual([]);
   });
 });

@@ -57,6 +57,8 @@ export interface StackOptions {
   engine?: Partial<EngineOptions>;
   /** Start the scheduler (default true); without it every job stays waiting. */
   start?: boolean;
+  /** Watch the watched folders, as `npm run web` does (timings through `engine.watch`). */
+  watching?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -71,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.engine,
   });
   if (options.start !== false) engine.start();
+  if (options.watching === true) await engine.startWatching();
   const web = await startWebServer({
     api: engine,
     staticDir: rendererDir,

@@ -6,6 +6,7 @@ import { NoticeState } from './notices.svelte.ts';
 import { PickerState } from './picker.svelte.ts';
 import { QueueState } from './queue.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
+import { WatchedFoldersState } from './watched-folders.svelte.ts';
 
 /** Everything one connected window holds: the states of each view, wired to one API. */
 export class Session {
@@ -15,6 +16,7 @@ export class Session {
   readonly picker: PickerState;
   readonly settings: SettingsState;
   readonly intake: IntakeState;
+  readonly folders: WatchedFoldersState;
   view = $state<ViewId>('queue');
 
   constructor(client: RendererApi) {
@@ -23,6 +25,9 @@ export class Session {
     this.picker = new PickerState(client.api);
     this.settings = new SettingsState(client.api);
     this.intake = new IntakeState(client, this.picker, this.notices);
+    this.folders = new WatchedFoldersState(client.api, (what, error) =>
+      this.notices.failed(what, error),
+    );
   }
 
   /** Starts listening and loading; returns how to stop. */
@@ -30,6 +35,7 @@ export class Session {
     const stops = [
       this.queue.start(),
       this.settings.start(),
+      this.folders.start(),
       this.client.api.on('targetRequested', (request) => {
         this.view = 'queue';
         void this.intake.fromOutside(request);

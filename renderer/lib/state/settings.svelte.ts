@@ -26,6 +26,20 @@ export function checkSetting<K extends SettingKey>(key: K, value: Settings[K]): 
   return null;
 }
 
+/** Where "Copy diagnostics" is: the text to copy by hand when the clipboard was refused. */
+export type DiagnosticsCopy =
+  | { kind: 'idle' | 'collecting' | 'copied' }
+  | { kind: 'manual'; text: string }
+  | { kind: 'failed'; message: string };
+
+/** Writes text to the system clipboard; rejects when the browser refuses. */
+export type CopyText = (text: string) => Promise<void>;
+
+const systemClipboard: CopyText = (text) =>
+  'clipboard' in navigator
+    ? navigator.clipboard.writeText(text)
+    : Promise.reject(new Error('There is no clipboard here.'));
+
 /**
  * The account and settings view: who is connected (or demo mode), the app's version, and the
  * settings, each saved the moment it changes, with the engine's answer when it refuses one.
@@ -46,12 +60,17 @@ export class SettingsState {
   /** What went wrong signing in or out, in the engine's words. */
   accountError = $state('');
 
+  diagnostics = $state.raw<DiagnosticsCopy>({ kind: 'idle' });
+  readonly #copyText: CopyText;
+  #copiedTimer: ReturnType<typeof setTimeout> | undefined;
+
   readonly demo = $derived(this.info?.demo === true);
   /** Why "Sign in" cannot work here (for the queue's buttons); null when it can. */
   readonly signInBlocked = $derived(signInBlocked(this.info, this.accounts[0] ?? null));
 
-  constructor(api: TaskdropApi) {
+  constructor(api: TaskdropApi, copyText: CopyText = systemClipboard) {
     this.#api = api;
+    this.#copyText = copyText;
   }
 
   start(): Unsubscribe {
@@ -128,6 +147,31 @@ export class SettingsState {
         [key]: error instanceof Error ? error.message : String(error),
       };
       return false;
+    }
+  }
+
+  /**
+   * Collects the diagnostics and puts them on the clipboard; where the browser refuses, they
+   * are kept in `diagnostics` for the person to select and copy by hand.
+   */
+  async copyDiagnostics(): Promise<void> {
+    if (this.diagnostics.kind === 'collecting') return;
+    clearTimeout(this.#copiedTimer);
+    this.diagnostics = { kind: 'collecting' };
+    let text: string;
+    try {
+      text = await this.#api.diagnostics();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.diagnostics = { kind: 'failed', message };
+      return;
+    }
+    try {
+      await this.#copyText(text);
+      this.diagnostics = { kind: 'copied' };
+      this.#copiedTimer = setTimeout(() => (this.diagnostics = { kind: 'idle' }), 8_000);
+    } catch {
+      this.diagnostics = { kind: 'manual', text };
     }
   }
 }
