@@ -50,6 +50,11 @@ export interface LaunchBatcherOptions {
   debounceMs?: number;
   /** The longest a batch waits while launches keep coming. */
   maxWaitMs?: number;
+  /**
+   * Hold batches until `ready()`: macOS sends `open-file` before the app has a window to show
+   * them in (a file dropped on the Dock icon starts it), and those files must not be lost.
+   */
+  holdUntilReady?: boolean;
   timers?: Timers;
 }
 
@@ -66,12 +71,20 @@ export class LaunchBatcher {
   readonly #options: LaunchBatcherOptions;
   readonly #timers: Timers;
   #pending: string[] = [];
+  #ready: boolean;
   #quietTimer: unknown;
   #maxTimer: unknown;
 
   constructor(options: LaunchBatcherOptions) {
     this.#options = options;
     this.#timers = options.timers ?? realTimers;
+    this.#ready = options.holdUntilReady !== true;
+  }
+
+  /** The app can show batches now: what arrived before goes at once. */
+  ready(): void {
+    this.#ready = true;
+    this.flush();
   }
 
   /** A launch's command line (the first instance's, or a second one's): how many files it brought. */
@@ -81,7 +94,7 @@ export class LaunchBatcher {
     return files.length;
   }
 
-  /** Files from elsewhere: macOS `open-file`, a drop on the dock or tray icon. */
+  /** Files from elsewhere: macOS `open-file`, a drop on the Dock or tray icon. */
   add(paths: readonly string[]): void {
     const fresh = paths.filter((path) => !this.#pending.includes(path));
     if (fresh.length === 0) return;
@@ -92,9 +105,10 @@ export class LaunchBatcher {
     this.#maxTimer ??= timers.setTimeout(() => this.flush(), this.#maxWaitMs);
   }
 
-  /** Sends the batch now (say, the app is quitting); nothing when there is none. */
+  /** Sends the batch now (say, the app is quitting); nothing when there is none or not ready. */
   flush(): void {
     this.#clearTimers();
+    if (!this.#ready) return;
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length > 0) this.#options.onBatch(batch);

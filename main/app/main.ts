@@ -1,6 +1,7 @@
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
@@ -23,11 +24,13 @@ import { safeStorageEncryption } from '../core/auth/safe-storage.ts';
 import { sealedTokenStore } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
+import { openProcessLog, type Logger } from '../core/logging/logger.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
+import { folderChooser } from './folder-chooser.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
-import { drawTrayIcon } from './tray-icon.ts';
+import { drawTrayIcon, trayIconStyleFor } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
 import { positionNearTray } from './tray-position.ts';
 import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
@@ -39,12 +42,16 @@ const pageUrl = pathToFileURL(pageFile).href;
 const preloadFile = join(import.meta.dirname, '../preload/preload.cjs');
 
 let engine: Engine | undefined;
+let log: Logger | undefined;
 let demo: DemoGraph | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
 
-/** Files from second launches (Open with, Send To) and macOS open-file, gathered into batches. */
+/**
+ * Files from second launches (Open with, Send To), macOS open-file and drops on the tray icon,
+ * gathered into batches; held until the window has loaded, so none is lost at start.
+ */
 const launches = new LaunchBatcher({
   onBatch: (paths) => {
     showWindow();
@@ -54,6 +61,7 @@ const launches = new LaunchBatcher({
   },
   isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true,
   ownPaths: [process.execPath, app.getAppPath()],
+  holdUntilReady: true,
 });
 
 function notify(notice: Notice): void {
@@ -157,14 +165,15 @@ async function refreshTray(): Promise<void> {
     engine.listAccounts(),
   ]);
   const state = trayStateOf(summary);
-  const bitmap = drawTrayIcon(state, 32);
-  tray.setImage(
-    nativeImage.createFromBitmap(bitmap.pixels, {
-      width: bitmap.width,
-      height: bitmap.height,
-      scaleFactor: 2,
-    }),
-  );
+  const style = trayIconStyleFor(process.platform);
+  const bitmap = drawTrayIcon(state, 32, style);
+  const image = nativeImage.createFromBitmap(bitmap.pixels, {
+    width: bitmap.width,
+    height: bitmap.height,
+    scaleFactor: 2,
+  });
+  image.setTemplateImage(style === 'template');
+  tray.setImage(image);
   tray.setToolTip(trayTooltip(state, demo !== undefined));
   const menu = trayMenu({
     state,
@@ -210,7 +219,12 @@ async function onMenu(
  * With a client ID (TASKDROP_CLIENT_ID, or saved by `taskdrop login`), Microsoft accounts signed
  * in through the system browser, their tokens sealed by safeStorage. Without one, demo mode.
  */
-async function openEngine(dataDir: string): Promise<Engine> {
+async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
+  const runtimeVersions = {
+    Electron: process.versions.electron,
+    Chromium: process.versions.chrome,
+  };
+  const chooseFolder = folderChooser(dialog, () => window);
   const clientId = resolveClientId(undefined, process.env, readAuthSettings(dataDir));
   if (clientId === undefined) {
     demo = await startDemoGraph(dataDir);
@@ -218,10 +232,16 @@ async function openEngine(dataDir: string): Promise<Engine> {
       dataDir,
       accounts: [demo.account],
       tokens: new IssuingTokenProvider(demo.issueToken),
+      chooseFolder,
+      log,
+      runtimeVersions,
     });
   }
   const sealing = safeStorageEncryption(safeStorage);
-  if (sealing.warning !== null) console.warn(`taskdrop: ${sealing.warning}`);
+  if (sealing.warning !== null) {
+    console.warn(`taskdrop: ${sealing.warning}`);
+    log.warn('token encryption unavailable', { why: sealing.warning });
+  }
   const store =
     sealing.encryption === null ? undefined : sealedTokenStore(dataDir, sealing.encryption);
   const accounts = new MicrosoftAccounts(
@@ -231,6 +251,9 @@ async function openEngine(dataDir: string): Promise<Engine> {
     dataDir,
     accounts: await accounts.list(),
     tokens: accounts.tokens,
+    chooseFolder,
+    log,
+    runtimeVersions,
     signIn: {
       // MsalAuth opens only Microsoft's login host; the browser is the person's own.
       signIn: () =>
@@ -244,7 +267,10 @@ async function openEngine(dataDir: string): Promise<Engine> {
 
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  engine = await openEngine(dataDir);
+  // The OS's place for logs: ~/Library/Logs/taskdrop on macOS, userData/logs elsewhere.
+  app.setAppLogsPath();
+  log = openProcessLog(app.getPath('logs'), 'app', process.env);
+  engine = await openEngine(dataDir, log);
   registerCommandHandler(ipcMain, engine, pageUrl);
   forwardEvents(engine, () => (window === undefined ? [] : [window.webContents]));
   engine.on('jobsChanged', () => void refreshTray());
@@ -262,16 +288,19 @@ async function start(): Promise<void> {
   tray = new Tray(nativeImage.createEmpty());
   tray.on('click', () => toggleBesideTray());
   // macOS: files dropped on the tray icon go to the target picker, last target preselected.
-  tray.on('drop-files', (_event, paths) => {
-    showWindow();
-    void engine
-      ?.recentTargets()
-      .then((recent) => send('targetRequested', { paths, suggested: recent[0] ?? null }));
-  });
+  tray.on('drop-files', (_event, paths) => launches.add(paths));
+  // macOS (LSUIElement: a menu-bar app): in the Dock and the app switcher only while the window
+  // is open, so it can be found and files dropped on its Dock icon. No Dock elsewhere.
+  window.on('show', () => void app.dock?.show());
+  window.on('hide', () => app.dock?.hide());
   await refreshTray();
   window.once('ready-to-show', showWindow);
-  // Files this first launch was started with (Open with, Send To) go the same way.
-  window.webContents.once('did-finish-load', () => launches.launched(process.argv, process.cwd()));
+  // Files this first launch was started with (Open with, Send To) go the same way, with any
+  // that macOS sent before the window could show them.
+  window.webContents.once('did-finish-load', () => {
+    launches.launched(process.argv, process.cwd());
+    launches.ready();
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -295,6 +324,7 @@ if (!app.requestSingleInstanceLock()) {
     void (async () => {
       await engine?.close();
       await demo?.sim.close();
+      log?.close();
       app.exit(0);
     })();
   });

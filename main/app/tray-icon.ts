@@ -7,22 +7,41 @@ export interface Bitmap {
   pixels: Buffer;
 }
 
-type Rgba = readonly [number, number, number, number];
+type Rgb = readonly [number, number, number];
 
-const colours: Record<TrayState['kind'], Rgba> = {
-  idle: [90, 96, 110, 255],
-  uploading: [37, 99, 235, 255],
-  paused: [120, 120, 120, 255],
-  attention: [220, 38, 38, 255],
+/**
+ * Mid tones, each at least 3:1 against both black and white, so one set reads on light and on
+ * dark taskbars and panels alike (whose colour Windows and Linux do not reliably tell an app).
+ */
+export const trayColours: Record<TrayState['kind'], Rgb> = {
+  idle: [90, 96, 110],
+  uploading: [37, 99, 235],
+  paused: [120, 120, 120],
+  attention: [220, 38, 38],
 };
 
 /**
- * The tray icon, drawn: a ring whose filled arc is the overall progress, a dot in the middle
- * for trouble. Drawn rather than shipped so every state and scale stays crisp and consistent.
+ * `colour` for Windows and Linux; `template` for the macOS menu bar: black and alpha only, set
+ * as a template image, which macOS tints itself for light and dark menu bars and when selected.
  */
-export function drawTrayIcon(state: TrayState, size: number): Bitmap {
+export type TrayIconStyle = 'colour' | 'template';
+
+export function trayIconStyleFor(platform: NodeJS.Platform): TrayIconStyle {
+  return platform === 'darwin' ? 'template' : 'colour';
+}
+
+/**
+ * The tray icon, drawn: a ring whose filled arc is the overall progress, a dot in the middle
+ * for trouble, two bars when paused. Drawn rather than shipped so every state and scale stays
+ * crisp and consistent; the shapes alone tell the states apart, as a template image needs.
+ */
+export function drawTrayIcon(
+  state: TrayState,
+  size: number,
+  style: TrayIconStyle = 'colour',
+): Bitmap {
   const pixels = Buffer.alloc(size * size * 4);
-  const [r, g, b] = colours[state.kind];
+  const [r, g, b] = style === 'template' ? [0, 0, 0] : trayColours[state.kind];
   const centre = (size - 1) / 2;
   const outer = size / 2 - 0.5;
   const inner = outer - Math.max(1.5, size / 8);

@@ -34,13 +34,20 @@ export interface HardenableContents {
         callback: (granted: boolean) => void,
       ) => void,
     ): void;
-    setPermissionCheckHandler(handler: () => boolean): void;
+    setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
   };
 }
 
 /**
+ * Writing text to the clipboard ("Copy diagnostics"); never reading it. Chromium asks for this
+ * permission, which a page of the app's own may have.
+ */
+const allowedPermission = 'clipboard-sanitized-write';
+
+/**
  * No navigation away from our page, no new windows, no permissions (camera, notifications from
- * the page, ...): the page only shows the queue; everything else happens in main.
+ * the page, ...) but writing to the clipboard: the page only shows the queue; everything else
+ * happens in main.
  */
 export function hardenContents(contents: HardenableContents, pageUrl: string): void {
   const stay = (event: { preventDefault(): void }, url: string): void => {
@@ -49,8 +56,10 @@ export function hardenContents(contents: HardenableContents, pageUrl: string): v
   contents.on('will-navigate', stay);
   contents.on('will-redirect', stay);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
+  contents.session.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permission === allowedPermission),
   );
-  contents.session.setPermissionCheckHandler(() => false);
+  contents.session.setPermissionCheckHandler(
+    (_contents, permission) => permission === allowedPermission,
+  );
 }

@@ -101,6 +101,29 @@ describe('single-instance batching', () => {
     expect(batches).toHaveLength(1);
   });
 
+  it('holds files that arrive before the app is ready, and sends them once it is', () => {
+    const timers = new FakeTimers();
+    const batches: string[][] = [];
+    const batcher = new LaunchBatcher({
+      onBatch: (paths) => batches.push(paths),
+      isFile: () => true,
+      holdUntilReady: true,
+      timers,
+    });
+    // macOS: a file dropped on the Dock icon starts the app; open-file comes before ready.
+    batcher.add(['/Users/me/scan.pdf']);
+    timers.advance(5_000);
+    batcher.flush();
+    expect(batches).toEqual([]);
+    batcher.launched(['taskdrop', 'a.pdf'], cwd);
+    batcher.ready();
+    expect(batches).toEqual([['/Users/me/scan.pdf', join(cwd, 'a.pdf')]]);
+    expect(timers.pending).toBe(0);
+    batcher.add(['/Users/me/later.pdf']);
+    timers.advance(400);
+    expect(batches).toEqual([['/Users/me/scan.pdf', join(cwd, 'a.pdf')], ['/Users/me/later.pdf']]);
+  });
+
   it('asks the picker with the last target preselected', () => {
     const recent: TaskTarget = {
       accountId: 'a',

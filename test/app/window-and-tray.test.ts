@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueSummary } from '../../preload/contract.ts';
-import { drawTrayIcon } from '../../main/app/tray-icon.ts';
+import { drawTrayIcon, trayColours, trayIconStyleFor } from '../../main/app/tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip } from '../../main/app/tray-model.ts';
 import {
   hardenContents,
@@ -28,13 +28,13 @@ describe('the window factory', () => {
     });
   });
 
-  it('refuses navigation away, new windows and every permission', () => {
+  it('refuses navigation away, new windows and every permission but writing the clipboard', () => {
     const listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
     let openHandler: ((details: { url: string }) => { action: 'deny' }) | undefined;
     let permission:
       | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void)
       | undefined;
-    let check: (() => boolean) | undefined;
+    let check: ((contents: unknown, permission: string) => boolean) | undefined;
     const contents: HardenableContents = {
       on: (event, listener) => listeners.set(event, listener),
       setWindowOpenHandler: (handler) => (openHandler = handler),
@@ -57,8 +57,12 @@ describe('the window factory', () => {
     const granted: boolean[] = [];
     permission?.({}, 'media', (value) => granted.push(value));
     permission?.({}, 'notifications', (value) => granted.push(value));
-    expect(granted).toEqual([false, false]);
-    expect(check?.()).toBe(false);
+    permission?.({}, 'clipboard-read', (value) => granted.push(value));
+    permission?.({}, 'clipboard-sanitized-write', (value) => granted.push(value));
+    expect(granted).toEqual([false, false, false, true]);
+    expect(check?.({}, 'media')).toBe(false);
+    expect(check?.({}, 'clipboard-read')).toBe(false);
+    expect(check?.({}, 'clipboard-sanitized-write')).toBe(true);
   });
 });
 
@@ -136,5 +140,40 @@ describe('the tray', () => {
     expect(alphaAt(16, 16)).toBe(0); // the middle is clear
     const attention = drawTrayIcon({ kind: 'attention', failed: 1, signIn: 0 }, 32);
     expect(attention.pixels[(16 * 32 + 16) * 4 + 3]).toBe(255);
+  });
+
+  it('reads on light and dark trays alike: every state colour 3:1 against black and white', () => {
+    const channel = (value: number): number => {
+      const v = value / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    for (const [r, g, b] of Object.values(trayColours)) {
+      const luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+      expect((luminance + 0.05) / 0.05).toBeGreaterThanOrEqual(3);
+      expect(1.05 / (luminance + 0.05)).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('draws macOS template images: the same shapes, in black and alpha only', () => {
+    expect(trayIconStyleFor('darwin')).toBe('template');
+    expect(trayIconStyleFor('win32')).toBe('colour');
+    expect(trayIconStyleFor('linux')).toBe('colour');
+    const states = [
+      { kind: 'idle', done: 0 },
+      { kind: 'uploading', percent: 60, active: 1, waiting: 2 },
+      { kind: 'paused', paused: 1 },
+      { kind: 'attention', failed: 1, signIn: 0 },
+    ] as const;
+    const masks = states.map((state) => {
+      const colour = drawTrayIcon(state, 32).pixels;
+      const template = drawTrayIcon(state, 32, 'template').pixels;
+      for (let offset = 0; offset < template.length; offset += 4) {
+        expect([...template.subarray(offset, offset + 3)]).toEqual([0, 0, 0]);
+        expect(template[offset + 3]).toBe(colour[offset + 3]);
+      }
+      return template.filter((_, index) => index % 4 === 3).join(',');
+    });
+    // Without colour, the shapes alone must tell the four states apart.
+    expect(new Set(masks).size).toBe(states.length);
   });
 });
