@@ -1,8 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskTarget } from '../../preload/contract.ts';
 import type { GraphClient } from '../core/graph/client.ts';
+import { isGraphError } from '../core/graph/errors.ts';
 import type { TodoTask, TodoTaskList } from '../core/graph/types.ts';
+import { decideRetry, type RetryPolicy } from '../core/upload/retry-policy.ts';
 import { UsageError, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
+
+/** A few quick tries: a connection dropped or a 503 while looking up the task fails nothing. */
+const lookupRetry: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 4_000, maxFailuresInARow: 4 };
+
+/**
+ * A read (never a write: creating a task twice is worse than failing) tried again on what rule 5
+ * calls transient, with the same backoff and Retry-After as uploads, a few times at most.
+ */
+async function lookUp<T>(read: () => Promise<T>): Promise<T> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isGraphError(error) || failures >= lookupRetry.maxFailuresInARow) throw error;
+      const decision = decideRetry(error, failures, lookupRetry);
+      if (!decision.retry) throw error;
+      await sleep(decision.delayMs);
+    }
+  }
+}
 
 function pick<T>(
   items: readonly T[],
@@ -25,7 +48,7 @@ function pick<T>(
 }
 
 export async function resolveList(graph: GraphClient, wanted: string): Promise<TodoTaskList> {
-  const lists = await graph.listLists();
+  const lists = await lookUp(() => graph.listLists());
   const list = pick(
     lists,
     wanted,
@@ -50,7 +73,7 @@ export async function resolveTarget(
   createTask: boolean,
 ): Promise<TaskTarget> {
   const list = await resolveList(graph, listWanted);
-  const tasks = await graph.listTasks(list.id);
+  const tasks = await lookUp(() => graph.listTasks(list.id));
   let task: TodoTask | undefined = pick(
     tasks,
     taskWanted,

@@ -96,6 +96,29 @@ describe('taskdrop upload', () => {
     expect(result.stdout).toContain('✓ ok.txt attached');
   });
 
+  it('looks the task up again after a 503 or a 429, instead of failing the upload', async () => {
+    const note = file('flaky-network.txt', 321);
+    sim.control.addFault({
+      operation: 'listLists',
+      times: 2,
+      action: { type: 'status', status: 503 },
+    });
+    sim.control.addFault({
+      operation: 'listTasks',
+      action: { type: 'status', status: 429, retryAfter: '0.2' },
+    });
+    const result = await runCli(
+      ['upload', note.path, '--list', 'Work', '--task', 'Design review notes', ...global],
+      env,
+    );
+    expect(sim.control.faults().map((rule) => rule.fired)).toEqual([2, 1]);
+    sim.control.clearFaults();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const stored = sim.control.attachments().filter((x) => x.name === 'flaky-network.txt');
+    expect(stored.map((x) => x.sha256)).toEqual([sha256Of(note.bytes)]);
+  });
+
   it('names an unknown task and creates it with --create-task', async () => {
     const a = file('plan.md', 100);
     const args = ['upload', a.path, '--list', 'Home', '--task', 'Garden plan', ...global];
@@ -223,6 +246,49 @@ describe('Ctrl-C', () => {
     expect(copies.map((copy) => copy.sha256)).toEqual([sha256Of(big.bytes)]);
     // Resumed, not restarted: less than the whole file went over the wire again.
     expect(sim.control.counters().bytesReceived - before).toBeLessThan(big.bytes.length);
+  });
+});
+
+describe('the upload budget', () => {
+  it('keeps taskdrop upload running while files wait for the budget, instead of exiting 0', async () => {
+    const { spawnCli, finished } = await import('../support/cli.ts');
+    const { default: Database } = await import('better-sqlite3');
+    const dataDir = join(dir, 'budget');
+    expect(
+      (await runCli(['queue', '--graph-url', sim.graphUrl, '--data-dir', dataDir], env)).code,
+    ).toBe(0);
+    const db = new Database(join(dataDir, 'queue.sqlite3'));
+    db.prepare("INSERT INTO settings (key, value) VALUES ('uploadBudgetMb', '10')").run();
+    db.close();
+    // 12 MB against 10 MB per 5 minutes: the last file waits minutes for room.
+    const paths = [1, 2, 3, 4].map((n) => file(`budget-${n}.bin`, 3_000_000).path);
+    const child = spawnCli(
+      [
+        'upload',
+        ...paths,
+        '--list',
+        'Work',
+        '--task',
+        'Design review notes',
+        '--graph-url',
+        sim.graphUrl,
+        '--data-dir',
+        dataDir,
+      ],
+      env,
+    );
+    const attached = () => sim.control.attachments().filter((x) => x.name.startsWith('budget-'));
+    const deadline = Date.now() + 15_000;
+    while (attached().length < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(attached()).toHaveLength(3);
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGINT');
+    const stopped = await finished(child);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('1 file(s) stay queued');
   });
 });
 

@@ -167,6 +167,21 @@ describe('AccountPacer', () => {
     expect(after.settled).toBe(true);
   });
 
+  it('keeps the process alive while a request waits for room, and only then', async () => {
+    vi.useRealTimers();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const gate = pacer({ maxUploadBytesPerWindow: 100, uploadWindowMs: 60_000 });
+    (await gate.acquire(100)).release();
+    const before = timers();
+    const controller = new AbortController();
+    const waiting = gate.acquire(50, controller.signal).catch(() => 'aborted');
+    // Without it, a `taskdrop upload` whose every upload waits for the budget exits, with 0.
+    expect(timers()).toBe(before + 1);
+    controller.abort();
+    expect(await waiting).toBe('aborted');
+    expect(timers()).toBe(before);
+  });
+
   it('refuses at once a signal that is already aborted', () => {
     const gate = pacer({});
     const controller = new AbortController();

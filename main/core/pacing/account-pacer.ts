@@ -73,6 +73,8 @@ export class AccountPacer {
         onAbort: () => {
           this.#remove(waiter);
           reject(signal?.reason);
+          // The next in line may fit sooner; with nobody left, no timer may keep the process up.
+          this.#pump();
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
@@ -109,10 +111,9 @@ export class AccountPacer {
       if (head === undefined) return;
       const wait = this.#waitFor(head);
       if (wait > 0) {
-        if (Number.isFinite(wait)) {
-          this.#timer = setTimeout(() => this.#pump(), Math.ceil(wait));
-          this.#timer.unref();
-        }
+        // Not unref'd: a request waiting for room is work to do. A CLI whose every upload waits
+        // here would otherwise just exit, its files still queued.
+        if (Number.isFinite(wait)) this.#timer = setTimeout(() => this.#pump(), Math.ceil(wait));
         return;
       }
       this.#waiters.shift();
