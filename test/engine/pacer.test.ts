@@ -5,7 +5,8 @@ import {
   type PacingLimits,
   type Permit,
 } from '../../main/core/pacing/account-pacer.ts';
-import { pacedFetch } from '../../main/core/pacing/paced-fetch.ts';
+import { pacerAdmission } from '../../main/core/pacing/pacer-admission.ts';
+import { GraphTransport, type GraphRequest } from '../../main/core/graph/transport.ts';
 import { UsageWindow } from '../../main/core/pacing/usage-window.ts';
 
 beforeEach(() => {
@@ -228,8 +229,27 @@ describe('UsageWindow', () => {
   });
 });
 
-describe('pacedFetch', () => {
+describe('pacerAdmission: the transport paced by the account', () => {
   const ok = (): Promise<Response> => Promise.resolve(new Response('{}', { status: 200 }));
+
+  function transport(gate: AccountPacer, inner: typeof fetch, requestTimeoutMs = 60_000) {
+    return new GraphTransport({
+      graphUrl: 'http://graph.test/v1.0',
+      getAccessToken: () => Promise.resolve('token'),
+      fetch: inner,
+      admission: pacerAdmission(gate, () => Date.now()),
+      requestTimeoutMs,
+      now: () => Date.now(),
+    });
+  }
+
+  const request = (url: string, body?: { bytes?: Uint8Array; json?: unknown }): GraphRequest => ({
+    operation: 'createSmallAttachment',
+    method: body === undefined ? 'GET' : 'POST',
+    url,
+    signal: undefined,
+    ...body,
+  });
 
   it.each([
     ['seconds', '2', 2_000],
@@ -247,8 +267,8 @@ describe('pacedFetch', () => {
           headers: value === undefined ? {} : { 'Retry-After': value },
         }),
       );
-    const response = await pacedFetch(gate, inner, () => Date.now())('http://graph.test/x');
-    expect(response.status).toBe(429);
+    const sent = transport(gate, inner).send(request('http://graph.test/v1.0/x'));
+    await expect(sent).rejects.toMatchObject({ kind: 'throttled' });
     // An HTTP date has whole seconds only.
     expect(Math.abs(gate.pausedUntil - (Date.now() + pauseMs))).toBeLessThan(1_000);
     if (header !== 'HTTP-DATE') expect(gate.pausedUntil).toBe(Date.now() + pauseMs);
@@ -256,9 +276,10 @@ describe('pacedFetch', () => {
 
   it('counts the body bytes against the upload volume', async () => {
     const gate = pacer({ maxUploadBytesPerWindow: 100, uploadWindowMs: 1_000 });
-    const fetchPaced = pacedFetch(gate, ok, () => Date.now());
-    await fetchPaced('http://graph.test/x', { method: 'PUT', body: new Uint8Array(60) });
-    await fetchPaced('http://graph.test/x', { method: 'POST', body: 'x'.repeat(30) });
+    const paced = transport(gate, ok);
+    await paced.send(request('http://graph.test/v1.0/x', { bytes: new Uint8Array(60) }));
+    // {"a":"xxx…"}: 30 bytes of JSON.
+    await paced.send(request('http://graph.test/v1.0/x', { json: { a: 'x'.repeat(22) } }));
     const next = track(gate.acquire(20));
     await advance(999);
     expect(next.settled).toBe(false);
@@ -283,18 +304,38 @@ describe('pacedFetch', () => {
       });
       return Promise.resolve(new Response(body, { status: 200 }));
     };
-    const fetchPaced = pacedFetch(gate, inner, () => Date.now());
-    const first = track(fetchPaced('http://graph.test/one'));
-    const second = track(fetchPaced('http://graph.test/two'));
+    const paced = transport(gate, inner);
+    const first = track(paced.send(request('http://graph.test/v1.0/one')));
+    const second = track(paced.send(request('http://graph.test/v1.0/two')));
     await advance();
-    expect(calls).toEqual(['http://graph.test/one']);
+    expect(calls).toEqual(['http://graph.test/v1.0/one']);
     finishBody();
     await advance();
     expect(first.settled).toBe(true);
-    expect(await first.value!.text()).toBe('{"value":[]}');
-    expect(calls).toEqual(['http://graph.test/one', 'http://graph.test/two']);
+    expect(first.value!.bodyText).toBe('{"value":[]}');
+    expect(calls).toEqual(['http://graph.test/v1.0/one', 'http://graph.test/v1.0/two']);
     finishBody();
     await advance();
     expect(second.settled).toBe(true);
+  });
+
+  it('starts the request timeout when the request goes out, not while it waits for budget', async () => {
+    const gate = pacer({ maxUploadBytesPerWindow: 1_000, uploadWindowMs: 2_000 });
+    const calls: number[] = [];
+    const inner = (): Promise<Response> => {
+      calls.push(Date.now());
+      return ok();
+    };
+    const paced = transport(gate, inner, 500);
+    const body = { bytes: new Uint8Array(600) };
+    await paced.send(request('http://graph.test/v1.0/first', body));
+    const second = track(paced.send(request('http://graph.test/v1.0/second', body)));
+    // Four times its timeout spent waiting for room in the volume window: still no failure.
+    await advance(1_999);
+    expect(second.settled).toBe(false);
+    await advance(1);
+    expect(second.error).toBeUndefined();
+    expect(second.value?.status).toBe(200);
+    expect(calls).toHaveLength(2);
   });
 });

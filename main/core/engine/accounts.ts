@@ -2,7 +2,7 @@ import type { AccountView } from '../../../preload/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { GraphClient } from '../graph/client.ts';
 import { AccountPacer, type PacingLimits } from '../pacing/account-pacer.ts';
-import { pacedFetch } from '../pacing/paced-fetch.ts';
+import { pacerAdmission } from '../pacing/pacer-admission.ts';
 
 export interface AccountConfig {
   id: string;
@@ -34,7 +34,8 @@ export function createAccountRuntime(
   const graph = new GraphClient({
     graphUrl: config.graphUrl,
     getAccessToken: (options) => deps.tokens.getAccessToken(config.id, options),
-    fetch: pacedFetch(pacer, deps.fetch, deps.now),
+    fetch: deps.fetch,
+    admission: pacerAdmission(pacer, deps.now),
     now: deps.now,
   });
   return { config, pacer, graph, needsSignIn: false };

@@ -17,8 +17,13 @@ import {
   unwrapEntity,
 } from './parse.ts';
 import type { CollectionPage, JsonObject } from './parse.ts';
-import { GraphTransport } from './transport.ts';
-import type { AccessTokenProvider, GraphAnswer } from './transport.ts';
+import {
+  GraphTransport,
+  unlimitedAdmission,
+  type AccessTokenProvider,
+  type Admission,
+  type GraphAnswer,
+} from './transport.ts';
 import type {
   AttachmentInfo,
   GraphOperation,
@@ -46,11 +51,13 @@ export interface GraphClientOptions {
    */
   getAccessToken: AccessTokenProvider;
   fetch?: typeof fetch;
+  /** When a request may go out: the account's pacing. Default: at once. */
+  admission?: Admission;
   /** 'me' (default) or a user id / userPrincipalName, addressed as users/{id}. */
   user?: string;
   /** `$top` for lists and tasks. Graph returns no nextLink on /lists without it (docs #14347). */
   pageSize?: number;
-  /** Per HTTP request, body transfer included. */
+  /** Per HTTP request, body transfer included, from when it is let out. */
   requestTimeoutMs?: number;
   /** Clock for HTTP-date Retry-After values. */
   now?: () => number;
@@ -109,6 +116,7 @@ export class GraphClient {
       graphUrl,
       getAccessToken: options.getAccessToken,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      admission: options.admission ?? unlimitedAdmission,
       requestTimeoutMs: requirePositiveInteger(
         'requestTimeoutMs',
         options.requestTimeoutMs ?? defaultRequestTimeoutMs,

@@ -1,7 +1,8 @@
 /**
- * One Graph HTTP exchange: host check, bearer token, client-request-id, timeout joined with the
- * caller's signal, one token refresh on 401, and a GraphError for anything but 2xx. Nothing is
- * retried beyond that refresh: retry policy belongs to the upload engine.
+ * One Graph HTTP exchange: host check, admission (the account's pacing), bearer token,
+ * client-request-id, timeout joined with the caller's signal, one token refresh on 401, and a
+ * GraphError for anything but 2xx. Nothing is retried beyond that refresh: retry policy belongs
+ * to the upload engine.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -16,10 +17,29 @@ import { originOf } from './urls.ts';
 
 export type AccessTokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
 
+/** Waits until a request may go out (room in the account's limits); the caller's signal stops it. */
+export interface Admission {
+  enter(bodyBytes: number, signal: AbortSignal | undefined): Promise<AdmissionPass>;
+}
+
+export interface AdmissionPass {
+  /** The answer's status and headers, once it came. */
+  answered(status: number, headers: Headers): void;
+  /** Once the answer is fully read, or the request failed. */
+  release(): void;
+}
+
+/** No limits: every request goes at once. */
+export const unlimitedAdmission: Admission = {
+  enter: () => Promise.resolve({ answered: () => undefined, release: () => undefined }),
+};
+
 export interface TransportOptions {
   graphUrl: string;
   getAccessToken: AccessTokenProvider;
   fetch: typeof fetch;
+  admission: Admission;
+  /** From when the request is let out: time spent waiting for admission is not counted. */
   requestTimeoutMs: number;
   now: () => number;
 }
@@ -47,9 +67,18 @@ export interface GraphAnswer {
   requestId: string | null;
 }
 
-function requestBody(request: GraphRequest): string | ReadableStream<Uint8Array> | undefined {
-  if (request.bytes !== undefined) return oneChunk(request.bytes);
-  return request.json === undefined ? undefined : JSON.stringify(request.json);
+interface RequestBody {
+  body: string | ReadableStream<Uint8Array> | undefined;
+  bytes: number;
+}
+
+function requestBody(request: GraphRequest): RequestBody {
+  if (request.bytes !== undefined) {
+    return { body: oneChunk(request.bytes), bytes: request.bytes.byteLength };
+  }
+  if (request.json === undefined) return { body: undefined, bytes: 0 };
+  const text = JSON.stringify(request.json);
+  return { body: text, bytes: Buffer.byteLength(text) };
 }
 
 /**
@@ -142,6 +171,21 @@ export class GraphTransport {
   }
 
   async #attempt(request: GraphRequest, forceRefresh: boolean): Promise<GraphAnswer> {
+    const body = requestBody(request);
+    const pass = await this.#options.admission.enter(body.bytes, request.signal);
+    try {
+      return await this.#exchange(request, body.body, forceRefresh, pass);
+    } finally {
+      pass.release();
+    }
+  }
+
+  async #exchange(
+    request: GraphRequest,
+    body: RequestBody['body'],
+    forceRefresh: boolean,
+    pass: AdmissionPass,
+  ): Promise<GraphAnswer> {
     const { requestTimeoutMs } = this.#options;
     const token = await this.#token(request, forceRefresh);
     request.signal?.throwIfAborted();
@@ -154,12 +198,13 @@ export class GraphTransport {
       const response = await fetchImpl(request.url, {
         method: request.method,
         headers: requestHeaders(request, token, clientRequestId),
-        body: requestBody(request),
+        body,
         duplex: 'half',
         signal,
         // A redirect would carry the request (and its token) to wherever the server says.
         redirect: 'manual',
       });
+      pass.answered(response.status, response.headers);
       const bodyText =
         response.status === request.unreadBodyStatus
           ? await discardBody(response)
