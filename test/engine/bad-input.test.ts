@@ -156,6 +156,16 @@ describe('refused before anything is queued or sent', () => {
   });
 });
 
+/** Polls the queue until the job is in `state` (bounded: 100 looks, 50 ms apart). */
+async function jobReaches(id: number, state: string): Promise<void> {
+  for (let look = 0; look < 100; look += 1) {
+    const job = (await engine.listJobs()).find((candidate) => candidate.id === id);
+    if (job?.state === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${id} never reached ${state}`);
+}
+
 describe('the file changes under the upload (rule 8)', () => {
   /** Slows the second range from now on; resolves once it is at the simulator. */
   function secondRangeArrives(): Promise<void> {
@@ -227,6 +237,29 @@ describe('the file changes under the upload (rule 8)', () => {
       const [job] = await settle(engine, [accepted[0]!.id]);
       h.sim.control.clearFaults();
       // The attachment holds the file as it is now, not a mix of old and new bytes.
+      expectAttachedOnce(h.sim, job!);
+      expect(requestsFor(h.sim, 'createUploadSession').length - sessionsBefore).toBe(2);
+    },
+  );
+
+  it.each(sameStampRewrites)(
+    '%s with the same size and mtime while paused mid-upload: the resume starts again from 0',
+    async (label, rewrite) => {
+      const sessionsBefore = requestsFor(h.sim, 'createUploadSession').length;
+      const secondRange = secondRangeArrives();
+      const path = h.file(`paused-${label}.pdf`, size);
+      const { atime, mtime } = statSync(path);
+      const { accepted } = await engine.enqueue({ paths: [path], target: h.target });
+      const id = accepted[0]!.id;
+      await secondRange;
+      await engine.pause({ ids: [id] });
+      await jobReaches(id, 'paused');
+      h.sim.control.clearFaults();
+      // The bytes already sent came from the old content; only the file's identity can tell.
+      rewrite(path);
+      utimesSync(path, atime, mtime);
+      await engine.resume({ ids: [id] });
+      const [job] = await settle(engine, [id]);
       expectAttachedOnce(h.sim, job!);
       expect(requestsFor(h.sim, 'createUploadSession').length - sessionsBefore).toBe(2);
     },

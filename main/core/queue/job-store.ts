@@ -20,6 +20,9 @@ export interface JobRow {
   contentType: string;
   size: number;
   mtimeMs: number;
+  /** Inode and change time of the file when its first byte was sent; null before. */
+  fileIno: number | null;
+  fileCtimeMs: number | null;
   sha256: string | null;
   target: TaskTarget;
   protocol: UploadProtocol | null;
@@ -56,6 +59,8 @@ export type JobFacts = Partial<
     | 'sha256'
     | 'size'
     | 'mtimeMs'
+    | 'fileIno'
+    | 'fileCtimeMs'
     | 'target'
     | 'protocol'
     | 'uploadUrl'
@@ -78,6 +83,8 @@ interface JobRecord {
   content_type: string;
   size: number;
   mtime_ms: number;
+  file_ino: number | null;
+  file_ctime_ms: number | null;
   sha256: string | null;
   account_id: string;
   list_id: string;
@@ -117,6 +124,8 @@ function toRow(record: JobRecord): JobRow {
     contentType: record.content_type,
     size: record.size,
     mtimeMs: record.mtime_ms,
+    fileIno: record.file_ino,
+    fileCtimeMs: record.file_ctime_ms,
     sha256: record.sha256,
     target: {
       accountId: record.account_id,
@@ -179,6 +188,8 @@ const factColumns: Record<Exclude<keyof JobFacts, 'target' | 'problem'>, keyof J
   sha256: 'sha256',
   size: 'size',
   mtimeMs: 'mtime_ms',
+  fileIno: 'file_ino',
+  fileCtimeMs: 'file_ctime_ms',
   protocol: 'protocol',
   uploadUrl: 'upload_url',
   uploadExpiresAt: 'upload_expires_at',

@@ -93,6 +93,10 @@ const migrations: readonly string[] = [
    CREATE INDEX watched_files_by_task ON watched_files (task_id, sha256);
    CREATE INDEX watched_files_by_job ON watched_files (job_id);
    CREATE INDEX jobs_by_content ON jobs (task_id, sha256);`,
+  // The identity of the file the sent bytes came from (rule 8): a resumed upload compares it, as
+  // a rewrite that keeps size and mtime still changes these.
+  `ALTER TABLE jobs ADD COLUMN file_ino INTEGER;
+   ALTER TABLE jobs ADD COLUMN file_ctime_ms REAL;`,
 ];
 
 export const schemaVersion = migrations.length;

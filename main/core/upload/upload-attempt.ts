@@ -179,10 +179,13 @@ class UploadAttempt {
         false,
       );
     }
+    if (this.#hasProgress() && !this.#sentFrom(version)) throw new FileChanged();
     if (!sameStamp(version, this.#job)) {
-      if (this.#hasProgress()) throw new FileChanged();
       // Nothing sent yet: the file as it is now is what goes.
       this.#record({ sha256: null, size: version.size, mtimeMs: version.mtimeMs });
+    }
+    if (version.ino !== this.#job.fileIno || version.ctimeMs !== this.#job.fileCtimeMs) {
+      this.#record({ fileIno: version.ino, fileCtimeMs: version.ctimeMs });
     }
     this.#version = version;
     const file = await this.#fileOperation(() => SourceFile.open(path));
@@ -202,6 +205,17 @@ class UploadAttempt {
   #source(): SourceFile {
     if (this.#file === null) throw new Error('the file is read before it was prepared');
     return this.#file;
+  }
+
+  /**
+   * Whether the bytes already sent came from this version of the file. Jobs from before the
+   * identity was recorded (null) have only their size and mtime to go by.
+   */
+  #sentFrom(version: FileVersion): boolean {
+    const { fileIno, fileCtimeMs } = this.#job;
+    const sameIdentity =
+      fileIno === null || (version.ino === fileIno && version.ctimeMs === fileCtimeMs);
+    return sameIdentity && sameStamp(version, this.#job);
   }
 
   #hasProgress(): boolean {
