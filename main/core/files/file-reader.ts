@@ -72,15 +72,23 @@ const hashBufferBytes = 1 << 20;
 const spareBuffers: Buffer[] = [];
 const maxSpareBuffers = 4;
 
+/** The range the buffer holds, or is being filled with, and when that read ends. */
+interface HeldRange {
+  start: number;
+  length: number;
+  filled: Promise<void>;
+}
+
 /**
- * The file of one upload attempt, opened once: every range comes through the same handle, one at
- * a time (rule 7), without an open and a close per range.
+ * The file of one upload attempt, opened once: every range comes through the same handle and
+ * the same buffer, one range at a time (rule 7), without an open and a close per range.
  */
 export class SourceFile {
   readonly #path: string;
   readonly #handle: FileHandle;
-  /** One range's room, reused: the bytes of a range are valid until the next read. */
+  /** One range's room, reused: the bytes of a range are valid until another range is read. */
   #buffer = spareBuffers.pop() ?? Buffer.alloc(0);
+  #held: HeldRange | null = null;
 
   private constructor(path: string, handle: FileHandle) {
     this.#path = path;
@@ -92,15 +100,47 @@ export class SourceFile {
   }
 
   /**
-   * Reads exactly one range into this file's one buffer: the previous range's bytes are gone
-   * then, so read the next only once the last is sent. A file that became shorter than the range
-   * is reported, never padded.
+   * The file's bytes from `start`, in the one buffer: as loaded, when the buffer holds this
+   * range, else read now. The buffer's previous bytes are gone then: read the next range only
+   * once the last was sent. A file that became shorter than the range is reported, never padded.
    */
   async read(start: number, length: number): Promise<Buffer> {
+    const held = this.#held;
+    const holds =
+      held !== null &&
+      held.start === start &&
+      held.length === length &&
+      (await held.filled.then(
+        () => true,
+        () => false,
+      )) &&
+      this.#held === held;
+    if (!holds) await this.load(start, length);
+    return this.#buffer.subarray(0, length);
+  }
+
+  /**
+   * Reads a range into the one buffer ahead of `read` (while a request that needs no bytes is
+   * under way). Loads run one at a time, in the order asked; a failure shows in `read`.
+   */
+  load(start: number, length: number): Promise<void> {
+    const previous = this.#held?.filled.catch(() => undefined) ?? Promise.resolve();
+    const held: HeldRange = {
+      start,
+      length,
+      filled: previous.then(() => this.#fill(start, length)),
+    };
+    this.#held = held;
+    return held.filled.catch((error: unknown) => {
+      if (this.#held === held) this.#held = null;
+      throw error;
+    });
+  }
+
+  async #fill(start: number, length: number): Promise<void> {
     if (this.#buffer.length < length) this.#buffer = Buffer.allocUnsafe(length);
-    const buffer = this.#buffer.subarray(0, length);
-    let filled = 0;
-    while (filled < length) {
+    const buffer = this.#buffer;
+    for (let filled = 0; filled < length;) {
       const { bytesRead } = await this.#handle.read(
         buffer,
         filled,
@@ -110,7 +150,6 @@ export class SourceFile {
       if (bytesRead === 0) throw new FileShrankError(this.#path, start + filled);
       filled += bytesRead;
     }
-    return buffer;
   }
 
   sha256(signal?: AbortSignal): Promise<string> {
@@ -120,7 +159,10 @@ export class SourceFile {
   }
 
   /** Closes the file; its buffer goes to the next upload (its bytes must not be used after). */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // A read ahead still writing into the buffer must end before another upload gets it.
+    await this.#held?.filled.catch(() => undefined);
+    this.#held = null;
     if (this.#buffer.length > 0 && spareBuffers.length < maxSpareBuffers) {
       spareBuffers.push(this.#buffer);
     }

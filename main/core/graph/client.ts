@@ -93,16 +93,16 @@ function assertRangeUpload(range: RangeUpload): void {
   if (!Number.isSafeInteger(start) || start < 0) {
     throw new RangeError(`range start must be a non-negative integer, got ${start}`);
   }
-  if (bytes.length === 0) throw new RangeError('a range needs at least one byte');
-  if (!Number.isSafeInteger(totalSize) || start + bytes.length > totalSize) {
+  if (bytes.byteLength === 0) throw new RangeError('a range needs at least one byte');
+  if (!Number.isSafeInteger(totalSize) || start + bytes.byteLength > totalSize) {
     throw new RangeError(
-      `range ${start}+${bytes.length} does not fit a file of ${totalSize} bytes`,
+      `range ${start}+${bytes.byteLength} does not fit a file of ${totalSize} bytes`,
     );
   }
 }
 
 function contentRange({ start, totalSize, bytes }: RangeUpload): string {
-  return `bytes ${start}-${start + bytes.length - 1}/${totalSize}`;
+  return `bytes ${start}-${start + bytes.byteLength - 1}/${totalSize}`;
 }
 
 export class GraphClient {

@@ -12,7 +12,7 @@ import {
   tokenUnavailableError,
   untrustedHostError,
 } from './errors.ts';
-import type { GraphOperation } from './types.ts';
+import type { GraphOperation, RequestBytes } from './types.ts';
 import { originOf } from './urls.ts';
 
 export type AccessTokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
@@ -49,7 +49,7 @@ export interface GraphRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   json?: unknown;
-  bytes?: Uint8Array;
+  bytes?: RequestBytes;
   headers?: Record<string, string>;
   signal: AbortSignal | undefined;
   /**
@@ -68,17 +68,22 @@ export interface GraphAnswer {
 }
 
 interface RequestBody {
-  body: string | ReadableStream<Uint8Array> | undefined;
+  /** Made only once the request may go out: a byte source starts reading when opened. */
+  open(): string | ReadableStream<Uint8Array> | undefined;
   bytes: number;
 }
 
 function requestBody(request: GraphRequest): RequestBody {
-  if (request.bytes !== undefined) {
-    return { body: oneChunk(request.bytes), bytes: request.bytes.byteLength };
+  const { bytes } = request;
+  if (bytes !== undefined) {
+    return {
+      open: () => (bytes instanceof Uint8Array ? oneChunk(bytes) : bytes.open()),
+      bytes: bytes.byteLength,
+    };
   }
-  if (request.json === undefined) return { body: undefined, bytes: 0 };
+  if (request.json === undefined) return { open: () => undefined, bytes: 0 };
   const text = JSON.stringify(request.json);
-  return { body: text, bytes: Buffer.byteLength(text) };
+  return { open: () => text, bytes: Buffer.byteLength(text) };
 }
 
 /**
@@ -174,7 +179,7 @@ export class GraphTransport {
     const body = requestBody(request);
     const pass = await this.#options.admission.enter(body.bytes, request.signal);
     try {
-      return await this.#exchange(request, body.body, forceRefresh, pass);
+      return await this.#exchange(request, body, forceRefresh, pass);
     } finally {
       pass.release();
     }
@@ -182,7 +187,7 @@ export class GraphTransport {
 
   async #exchange(
     request: GraphRequest,
-    body: RequestBody['body'],
+    body: RequestBody,
     forceRefresh: boolean,
     pass: AdmissionPass,
   ): Promise<GraphAnswer> {
@@ -198,7 +203,7 @@ export class GraphTransport {
       const response = await fetchImpl(request.url, {
         method: request.method,
         headers: requestHeaders(request, token, clientRequestId),
-        body,
+        body: body.open(),
         duplex: 'half',
         signal,
         // A redirect would carry the request (and its token) to wherever the server says.

@@ -96,10 +96,22 @@ export interface NewUploadSession {
   contentType: string;
 }
 
+/**
+ * Bytes made while they are sent (read from a file as the request takes them), instead of held
+ * whole first. `open` is called for each time the request goes out: a 401 sends it again.
+ */
+export interface ByteSource {
+  readonly byteLength: number;
+  open(): ReadableStream<Uint8Array>;
+}
+
+/** A request body of raw bytes: in memory, or made as it is sent. */
+export type RequestBytes = Uint8Array | ByteSource;
+
 export interface RangeUpload {
   /** Offset of the first byte of `bytes` in the file. */
   start: number;
   /** Size of the whole file, the same on every range of a session. */
   totalSize: number;
-  bytes: Uint8Array;
+  bytes: RequestBytes;
 }

@@ -216,10 +216,7 @@ const terminalStates: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
 /** Facts that exactly-once rests on: they must survive a power cut, not only a crash. */
 function mustLast(facts: JobFacts): boolean {
-  return (
-    (facts.finalSentAt !== undefined && facts.finalSentAt !== null) ||
-    (facts.attachmentId !== undefined && facts.attachmentId !== null)
-  );
+  return facts.finalSentAt !== undefined && facts.finalSentAt !== null;
 }
 
 const runNow = <T>(work: () => T): T => work();
@@ -280,9 +277,11 @@ export class JobStore {
 
   /**
    * Runs one transaction with fsync. Only what exactly-once and "nothing lost" rest on needs
-   * it: a new job, the moment a possibly final request leaves, and a recorded attachment. The
-   * rest (offsets, pauses, errors) the server corrects after a power cut; and a FULL commit makes
-   * every earlier commit durable too.
+   * it: a new job, and the moment a possibly final request leaves. The rest the server corrects
+   * after a power cut: offsets, pauses, errors, and the attachment id too, since the final
+   * request recorded before it makes the engine look the attachment up on the task before it
+   * sends anything again (rule 4). A FULL commit makes every earlier commit durable too; every
+   * commit survives a crash of the process.
    */
   durably<T>(work: () => T): T {
     // Inside a caller's transaction the level cannot change; the caller's commit decides.
@@ -339,7 +338,7 @@ export class JobStore {
 
   /** Moves a job to another state, with the facts that go with the move, in one transaction. */
   transition(id: number, to: JobState, facts: JobFacts = {}): JobRow {
-    const run = to === 'done' || mustLast(facts) ? this.durably.bind(this) : runNow;
+    const run = mustLast(facts) ? this.durably.bind(this) : runNow;
     return run(() => this.#transitionNow(id, to, facts));
   }
 

@@ -14,8 +14,9 @@ import {
 } from '../files/file-reader.ts';
 import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
 import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
-import { yieldToEventLoop } from '../watch/limited.ts';
 import { problem } from './problems.ts';
+import { yieldToEventLoop } from '../watch/limited.ts';
+import { FinalRangeBody } from './final-range-body.ts';
 import { findLandedAttachment } from './reconcile.ts';
 
 /** 12 × 320 KiB: under every reading of Graph's 4 MB per PUT (reference §4.2). */
@@ -63,6 +64,21 @@ class FileProblem extends Error {
 /** The file is not what we hashed: restart from byte 0 with the new content. */
 class FileChanged extends Error {}
 
+/** Slices small enough for the requests in flight to get a turn between them. */
+const hashSliceBytes = 256 * 1024;
+
+/**
+ * Hashes a range in slices, letting the event loop run before and between them: its request
+ * goes out meanwhile, so hashing overlaps the transfer instead of coming before it. The bytes
+ * are only read, so they may be on their way at the same time.
+ */
+async function hashWhileSending(hash: Hash, bytes: Buffer): Promise<void> {
+  for (let start = 0; start < bytes.length; start += hashSliceBytes) {
+    await yieldToEventLoop();
+    hash.update(bytes.subarray(start, start + hashSliceBytes));
+  }
+}
+
 /** Runs one attempt at uploading a job; every outcome is a value, never a throw. */
 export async function runAttempt(job: JobRow, deps: AttemptDeps): Promise<AttemptOutcome> {
   try {
@@ -75,20 +91,6 @@ export async function runAttempt(job: JobRow, deps: AttemptDeps): Promise<Attemp
       return { kind: 'file-problem', problem: error.problem, retryable: error.retryable };
     }
     throw error;
-  }
-}
-
-/** Slices small enough for the requests in flight to get a turn between them. */
-const hashSliceBytes = 256 * 1024;
-
-/**
- * Hashes a range in slices, letting the event loop run between them: its request goes out
- * meanwhile, so hashing overlaps the transfer instead of coming before it.
- */
-async function hashWhileSending(hash: Hash, bytes: Buffer): Promise<void> {
-  for (let start = 0; start < bytes.length; start += hashSliceBytes) {
-    hash.update(bytes.subarray(start, start + hashSliceBytes));
-    await yieldToEventLoop();
   }
 }
 
@@ -254,45 +256,56 @@ class UploadAttempt {
       return await operation();
     } catch (error) {
       if (this.#deps.signal.aborted) throw error;
-      if (error instanceof FileShrankError) throw new FileChanged();
-      const code = errorCode(error);
-      const at = this.#deps.now();
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new FileProblem(
-          problem(
-            'file',
-            `${this.#job.fileName} was moved or deleted before it finished uploading. Locate it, or remove it from the queue.`,
-            'locate-file',
-            at,
-          ),
-          false,
-        );
-      }
-      throw new FileProblem(
+      throw this.#asFileProblem(error);
+    }
+  }
+
+  #asFileProblem(error: unknown): unknown {
+    if (error instanceof FileChanged || error instanceof FileProblem) return error;
+    if (error instanceof FileShrankError) return new FileChanged();
+    const code = errorCode(error);
+    const at = this.#deps.now();
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return new FileProblem(
         problem(
           'file',
-          `${this.#job.fileName} cannot be read (${code ?? 'unknown error'}). Check its permissions, then retry.`,
-          'retry',
+          `${this.#job.fileName} was moved or deleted before it finished uploading. Locate it, or remove it from the queue.`,
+          'locate-file',
           at,
         ),
         false,
       );
     }
+    return new FileProblem(
+      problem(
+        'file',
+        `${this.#job.fileName} cannot be read (${code ?? 'unknown error'}). Check its permissions, then retry.`,
+        'retry',
+        at,
+      ),
+      false,
+    );
   }
 
   /**
    * Rule 8, before the last byte: the file is the version this attempt started from (nothing was
-   * written to it since), and its content is what was hashed. Answers that content's SHA-256:
-   * the running hash of the bytes sent when this attempt sent them all, else a pass over the file.
+   * written to it since), and its content is what was queued. `sha256` is that content's hash:
+   * of the bytes sent, when this attempt sent them all, else of a pass over the file.
    */
-  async #verifyUnchanged(runningHash: Hash | null): Promise<string> {
+  async #verifyUnchanged(sha256: string): Promise<void> {
     const version = await this.#fileOperation(() => versionOf(this.#job.sourcePath));
     if (this.#version === null || !sameVersion(version, this.#version)) throw new FileChanged();
-    const sha256 =
-      runningHash?.digest('hex') ??
-      (await this.#fileOperation(() => this.#source().sha256(this.#deps.signal)));
     if (this.#job.sha256 !== null && sha256 !== this.#job.sha256) throw new FileChanged();
-    return sha256;
+  }
+
+  /** Rules 8 and 4: the file checked, then the moment it may complete recorded (write-ahead). */
+  async #beforeFinalByte(sha256: string, facts: JobFacts = {}): Promise<void> {
+    await this.#verifyUnchanged(sha256);
+    this.#record({ ...facts, finalSentAt: this.#deps.now(), sha256 });
+  }
+
+  #wholeFileSha256(): Promise<string> {
+    return this.#fileOperation(() => this.#source().sha256(this.#deps.signal));
   }
 
   async #read(start: number, length: number): Promise<Buffer> {
@@ -303,8 +316,8 @@ class UploadAttempt {
   async #postSmall(): Promise<string> {
     const { target, fileName, contentType, size } = this.#job;
     const bytes = await this.#read(0, size);
-    const sha256 = await this.#verifyUnchanged(createHash('sha256').update(bytes));
-    this.#record({ protocol: 'post', finalSentAt: this.#deps.now(), sha256 });
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await this.#beforeFinalByte(sha256, { protocol: 'post' });
     this.#deps.onProgress(this.#job.id, size, 0);
     try {
       const attachment = await this.#deps.graph.createSmallAttachment(
@@ -320,41 +333,54 @@ class UploadAttempt {
     }
   }
 
+  /**
+   * The ranges in order, from the one buffer, each hashed while it travels when this attempt sends
+   * every byte from 0. The last range holds back its last byte until the file was checked and
+   * the final request recorded (FinalRangeBody): nothing can complete the attachment before.
+   */
   async #uploadInSession(): Promise<string> {
+    // A new session starts at 0: its first range is read while the session is being created.
+    if (!this.#hasProgress()) this.#readAhead(0);
     let offset = (await this.#resumeOffset()) ?? (await this.#openSession());
     // The running hash is only whole when this attempt sends every byte from 0.
     let runningHash: Hash | null = offset === 0 ? createHash('sha256') : null;
     let resyncs = 0;
     let sessionsGone = 0;
-    const url = (): string => this.#job.uploadUrl ?? '';
     for (;;) {
       const length = Math.min(this.#deps.rangeSize, this.#job.size - offset);
       const isLast = offset + length === this.#job.size;
       const bytes = await this.#read(offset, length);
-      if (isLast) {
-        runningHash?.update(bytes);
-        const sha256 = await this.#verifyUnchanged(runningHash);
-        this.#record({ finalSentAt: this.#deps.now(), sha256 });
-      }
+      const hash = runningHash;
+      // Without a running hash the file is hashed whole first, not while a request waits on it.
+      let sha256 = isLast && hash === null ? await this.#wholeFileSha256() : null;
+      const hashing = hash === null ? Promise.resolve() : hashWhileSending(hash, bytes);
+      const body = isLast
+        ? new FinalRangeBody(bytes, async () => {
+            await hashing;
+            // Once: a request sent again (after a 401) checks the same content.
+            sha256 ??= hash?.digest('hex') ?? '';
+            await this.#beforeFinalByte(sha256);
+          })
+        : bytes;
       this.#deps.onProgress(this.#job.id, offset + length, offset);
       let next: number;
       try {
-        const sending = this.#deps.graph.uploadRange(
-          url(),
-          { start: offset, totalSize: this.#job.size, bytes },
+        const answer = await this.#deps.graph.uploadRange(
+          this.#job.uploadUrl ?? '',
+          { start: offset, totalSize: this.#job.size, bytes: body },
           this.#signal,
         );
-        if (!isLast && runningHash !== null) {
-          // Handled here, awaited below: the range is hashed while it travels.
-          sending.catch(() => undefined);
-          await hashWhileSending(runningHash, bytes);
-        }
-        const answer = await sending;
+        // The buffer is read again only once the hash is done with it.
+        await hashing;
         if (answer.kind === 'completed') {
           return answer.attachmentId ?? (await this.#requireLanded());
         }
         next = firstOffset(answer.nextExpectedRanges) ?? (await this.#askSession());
       } catch (error) {
+        await hashing;
+        if (body instanceof FinalRangeBody && body.failure !== null && !this.#deps.signal.aborted) {
+          throw this.#asFileProblem(body.failure);
+        }
         if (!isGraphError(error)) throw error;
         if (error.kind === 'session-gone') {
           // Past a few, the retry policy decides: a server 404ing every new session gets no more.
@@ -382,6 +408,14 @@ class UploadAttempt {
       });
       this.#deps.onProgress(this.#job.id, offset, offset);
     }
+  }
+
+  /** Reads a range into the buffer before it is needed; a failure shows when it is read. */
+  #readAhead(start: number): void {
+    const length = Math.min(this.#deps.rangeSize, this.#job.size - start);
+    this.#source()
+      .load(start, length)
+      .catch(() => undefined);
   }
 
   /** Where a stored session stands, or null when there is none worth resuming. */
