@@ -1,10 +1,18 @@
 /** The one-buffer file reader an upload attempt reads its ranges through. */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileShrankError, SourceFile } from '../../main/core/files/file-reader.ts';
+import { FileShrankError, sha256Through, SourceFile } from '../../main/core/files/file-reader.ts';
 
 let dir: string;
 let path: string;
@@ -76,6 +84,34 @@ describe('SourceFile', () => {
       expect(await second.read(0, 300_000)).toEqual(other);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('sha256Through with the size last seen', () => {
+  const hashOf = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+  it('spares the read that finds the end, and still hashes a file that grew whole', async () => {
+    const fd = openSync(path, 'r');
+    try {
+      const reads: number[] = [];
+      const readAt = (buffer: Buffer, position: number): Promise<number> => {
+        reads.push(position);
+        return Promise.resolve(readSync(fd, buffer, 0, buffer.length, position));
+      };
+      const exact = await sha256Through(readAt, content.length + 1, {
+        expectedSize: content.length,
+      });
+      expect(exact).toBe(hashOf(content));
+      expect(reads).toEqual([0]);
+
+      // Seen smaller than it is now: the short read never comes at that size, so all is read.
+      reads.length = 0;
+      const grown = await sha256Through(readAt, 100_001, { expectedSize: 100_000 });
+      expect(grown).toBe(hashOf(content));
+      expect(reads.length).toBeGreaterThan(1);
+    } finally {
+      closeSync(fd);
     }
   });
 });

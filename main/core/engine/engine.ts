@@ -31,7 +31,7 @@ import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
-import { inspectFile, type FileCheck } from '../files/inspect-file.ts';
+import { inspectFile, inspectKnown, type FileCheck } from '../files/inspect-file.ts';
 import { diagnosticsReport } from '../logging/diagnostics.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
@@ -44,6 +44,7 @@ import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts'
 import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-attempt.ts';
 import { WatchRequestError } from '../watch/folder-settings.ts';
 import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
+import { forEachLimited } from '../watch/limited.ts';
 import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
@@ -166,8 +167,15 @@ export class Engine implements TaskdropApi {
       db,
       now: this.#now,
       queue: {
-        enqueue: (paths, target, record) =>
-          this.#enqueue({ paths: [...paths], target }, watchedOrigin, record).then(() => {}),
+        enqueue: async (files, target, record) => {
+          const checks = await inspectAll(files, inspectKnown);
+          const given = checks.map((check, index) => ({
+            path: files[index]?.path ?? '',
+            check,
+            sha256: files[index]?.sha256 ?? null,
+          }));
+          this.#enqueue(given, target, watchedOrigin, record);
+        },
         onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
         hasAccount: (accountId) => this.#accounts.has(accountId),
       },
@@ -421,62 +429,65 @@ export class Engine implements TaskdropApi {
     return this.#events.on(event, listener);
   }
 
-  enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
-    return this.#enqueue(request, 'manual');
+  async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
+    this.#account(request.target.accountId);
+    const checks = await inspectAll(request.paths, inspectFile);
+    const given = checks.map((check, index) => ({
+      path: request.paths[index] ?? '',
+      check,
+      sha256: null,
+    }));
+    return this.#enqueue(given, request.target, 'manual');
   }
 
   /**
-   * Inspects, refuses duplicates, and inserts in one transaction; `record` (a watched folder's
-   * bookkeeping) runs inside that same transaction, told what became of each path as given.
+   * Refuses what inspection refused and duplicates, and inserts the rest in one transaction;
+   * `record` (a watched folder's bookkeeping) runs inside that same transaction, told what
+   * became of each path as given.
    */
-  async #enqueue(
-    request: EnqueueRequest,
+  #enqueue(
+    given: readonly GivenFile[],
+    target: TaskTarget,
     origin: string,
     record?: (outcomes: EnqueueOutcome[]) => void,
-  ): Promise<EnqueueResult> {
-    this.#account(request.target.accountId);
-    const checks = await inspectAll(request.paths);
+  ): EnqueueResult {
     const refused: Refusal[] = [];
     const fresh: NewJob[] = [];
     const freshPaths: string[] = [];
     const outcomes: EnqueueOutcome[] = [];
     const seen = new Set<string>();
     const duplicates = this.#store.duplicatesOf(
-      request.target.taskId,
-      checks.flatMap((check) => (check.ok ? [{ ...check.file, sourcePath: check.file.path }] : [])),
+      target.taskId,
+      given.flatMap(({ check }) =>
+        check.ok ? [{ ...check.file, sourcePath: check.file.path }] : [],
+      ),
     );
-    for (const [index, check] of checks.entries()) {
-      const given = request.paths[index] ?? '';
+    for (const { path, check, sha256 } of given) {
       if (!check.ok) {
         refused.push(check.refusal);
-        outcomes.push({ path: given, jobId: null, refusal: check.refusal });
+        outcomes.push({ path, jobId: null, refusal: check.refusal });
         continue;
       }
       const { file } = check;
-      const job: NewJob = {
+      const duplicate = seen.has(file.path) ? null : duplicates.get(file.path);
+      if (seen.has(file.path) || duplicate !== undefined) {
+        const refusal = duplicateRefusal(file.path, file.name, duplicate ?? null, target.taskTitle);
+        refused.push(refusal);
+        outcomes.push({ path, jobId: refusal.jobId, refusal });
+        continue;
+      }
+      seen.add(file.path);
+      fresh.push({
         sourcePath: file.path,
         fileName: file.name,
         contentType: contentTypeFor(file.name),
         size: file.size,
         mtimeMs: file.mtimeMs,
-        target: request.target,
+        sha256,
+        target,
         origin,
-      };
-      const duplicate = seen.has(file.path) ? null : duplicates.get(file.path);
-      if (seen.has(file.path) || duplicate !== undefined) {
-        const refusal = duplicateRefusal(
-          file.path,
-          file.name,
-          duplicate ?? null,
-          request.target.taskTitle,
-        );
-        refused.push(refusal);
-        outcomes.push({ path: given, jobId: refusal.jobId, refusal });
-        continue;
-      }
-      seen.add(file.path);
-      fresh.push(job);
-      freshPaths.push(given);
+      });
+      freshPaths.push(path);
     }
     const insert = (): JobRow[] => {
       const inserted = this.#store.insertMany(fresh);
@@ -489,7 +500,7 @@ export class Engine implements TaskdropApi {
     const rows =
       record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
     // A watched folder's target is not the person's choice of the moment: not a recent one.
-    if (rows.length > 0 && origin === 'manual') this.#recent.use(request.target);
+    if (rows.length > 0 && origin === 'manual') this.#recent.use(target);
     logEnqueued(this.#log, origin, rows.length, refused);
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
@@ -729,18 +740,27 @@ async function asEngineRequest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function inspectAll(paths: readonly string[]): Promise<FileCheck[]> {
-  const results: FileCheck[] = new Array<FileCheck>(paths.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const index = next;
-      next += 1;
-      results[index] = await inspectFile(paths[index] ?? '');
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inspectionConcurrency, paths.length) }, worker));
+/** Inspects every item, a few at a time (enough to hide disk latency); answers in order. */
+async function inspectAll<T>(
+  items: readonly T[],
+  inspect: (item: T) => Promise<FileCheck>,
+): Promise<FileCheck[]> {
+  const results: FileCheck[] = new Array<FileCheck>(items.length);
+  await forEachLimited(
+    items.map((item, index) => ({ item, index })),
+    inspectionConcurrency,
+    async ({ item, index }) => {
+      results[index] = await inspect(item);
+    },
+  );
   return results;
+}
+
+/** A path to enqueue as it was given, what inspecting it found, and its hash when known. */
+interface GivenFile {
+  path: string;
+  check: FileCheck;
+  sha256: string | null;
 }
 
 /** The same file for the same task again: named in the same request, queued, or done. */

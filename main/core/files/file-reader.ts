@@ -41,6 +41,16 @@ export const sameVersion = (a: FileVersion, b: FileVersion): boolean =>
 /** Reads an open file into `buffer` from `position`; answers how many bytes came, 0 at the end. */
 export type ReadAt = (buffer: Buffer, position: number) => Promise<number>;
 
+export interface HashOptions {
+  signal?: AbortSignal;
+  /**
+   * The size the caller last saw. Once that many bytes came from a read shorter than asked
+   * for, the end is taken as reached, sparing the read that finds it: a caller that passes
+   * this checks the size again afterwards, which shows a file that grew.
+   */
+  expectedSize?: number;
+}
+
 /**
  * SHA-256 of everything an open file holds, read from byte 0 through one buffer of at most
  * `bufferBytes`: memory stays at that buffer whatever the size.
@@ -48,16 +58,19 @@ export type ReadAt = (buffer: Buffer, position: number) => Promise<number>;
 export async function sha256Through(
   readAt: ReadAt,
   bufferBytes: number,
-  signal?: AbortSignal,
+  options: HashOptions = {},
 ): Promise<string> {
   const buffer = Buffer.allocUnsafe(Math.max(1, bufferBytes));
   const hash = createHash('sha256');
   for (let position = 0; ;) {
-    signal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     const bytesRead = await readAt(buffer, position);
     if (bytesRead === 0) return hash.digest('hex');
     hash.update(buffer.subarray(0, bytesRead));
     position += bytesRead;
+    if (bytesRead < buffer.length && position === options.expectedSize) {
+      return hash.digest('hex');
+    }
   }
 }
 
@@ -155,7 +168,7 @@ export class SourceFile {
   sha256(signal?: AbortSignal): Promise<string> {
     const readAt: ReadAt = async (buffer, position) =>
       (await this.#handle.read(buffer, 0, buffer.length, position)).bytesRead;
-    return sha256Through(readAt, hashBufferBytes, signal);
+    return sha256Through(readAt, hashBufferBytes, { signal });
   }
 
   /** Closes the file; its buffer goes to the next upload (its bytes must not be used after). */

@@ -1,5 +1,4 @@
-import { close, constants, open, stat } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { close, constants, open, realpath, stat } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
@@ -23,6 +22,8 @@ const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 const statOf = promisify(stat);
 const openDescriptor = promisify(open);
 const closeDescriptor = promisify(close);
+// The OS's own resolution in one call (fs.realpath walks the path a component at a time).
+const realpathOf = promisify(realpath.native);
 
 function refuse(path: string, reason: Refusal['reason'], message: string): FileCheck {
   return { ok: false, refusal: { path, reason, message, jobId: null } };
@@ -39,9 +40,7 @@ export async function inspectFile(path: string): Promise<FileCheck> {
   try {
     facts = await statOf(absolute);
   } catch (error) {
-    return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
-      ? refuse(absolute, 'missing', `${name} does not exist (any more). Check the path.`)
-      : refuse(absolute, 'unreadable', `${name} cannot be read: ${describe(error)}.`);
+    return notFound(absolute, name, error);
   }
   if (facts.isDirectory()) {
     return refuse(absolute, 'not-a-file', `${name} is a folder. Drop the files inside it instead.`);
@@ -53,13 +52,7 @@ export async function inspectFile(path: string): Promise<FileCheck> {
       `${name} is not a regular file (a device, pipe or socket).`,
     );
   }
-  if (facts.size > maxAttachmentBytes) {
-    return refuse(
-      absolute,
-      'too-large',
-      `${name} is ${mb(facts.size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
-    );
-  }
+  if (facts.size > maxAttachmentBytes) return tooLarge(absolute, name, facts.size);
   try {
     // Opening, not access(): it is what the upload will do, and it sees ACLs and locks too.
     await closeDescriptor(await openDescriptor(absolute, constants.O_RDONLY));
@@ -70,15 +63,51 @@ export async function inspectFile(path: string): Promise<FileCheck> {
       `${name} cannot be read (${describe(error)}). Check its permissions.`,
     );
   }
-  return {
-    ok: true,
-    file: {
-      path: await realpath(absolute),
-      name,
-      size: facts.size,
-      mtimeMs: Math.trunc(facts.mtimeMs),
-    },
-  };
+  return resolved(absolute, name, { size: facts.size, mtimeMs: Math.trunc(facts.mtimeMs) });
+}
+
+function notFound(path: string, name: string, error: unknown): FileCheck {
+  return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
+    ? refuse(path, 'missing', `${name} does not exist (any more). Check the path.`)
+    : refuse(path, 'unreadable', `${name} cannot be read: ${describe(error)}.`);
+}
+
+/**
+ * Rule 1 for a file its caller has just looked at itself (a watched folder's: found a regular
+ * file, opened and read it to hash it): only what that did not show is checked, the size limit
+ * and the real path, which is what the queue knows a file by.
+ */
+export async function inspectKnown(file: {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}): Promise<FileCheck> {
+  const absolute = resolve(file.path);
+  const name = basename(absolute);
+  if (file.size > maxAttachmentBytes) return tooLarge(absolute, name, file.size);
+  return resolved(absolute, name, file);
+}
+
+function tooLarge(path: string, name: string, size: number): FileCheck {
+  return refuse(
+    path,
+    'too-large',
+    `${name} is ${mb(size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
+  );
+}
+
+/** The file under its real path: the one the queue knows it by, whatever link led to it. */
+async function resolved(
+  absolute: string,
+  name: string,
+  stamp: { size: number; mtimeMs: number },
+): Promise<FileCheck> {
+  try {
+    const path = await realpathOf(absolute);
+    return { ok: true, file: { path, name, size: stamp.size, mtimeMs: stamp.mtimeMs } };
+  } catch (error) {
+    return notFound(absolute, name, error);
+  }
 }
 
 export function errorCode(error: unknown): string | undefined {

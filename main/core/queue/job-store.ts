@@ -48,6 +48,8 @@ export interface NewJob {
   contentType: string;
   size: number;
   mtimeMs: number;
+  /** The content's hash when the file was just read whole (a watched folder's), else null. */
+  sha256?: string | null;
   target: TaskTarget;
   origin?: string;
 }
@@ -267,9 +269,9 @@ export class JobStore {
        FROM jobs GROUP BY state`,
     );
     this.#insert = db.prepare(
-      `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms,
+      `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms, sha256,
          account_id, list_id, task_id, list_name, task_title, origin, created_at, updated_at)
-       VALUES ('waiting', @source_path, @file_name, @content_type, @size, @mtime_ms,
+       VALUES ('waiting', @source_path, @file_name, @content_type, @size, @mtime_ms, @sha256,
          @account_id, @list_id, @task_id, @list_name, @task_title, @origin, @now, @now)
        RETURNING *`,
     );
@@ -305,6 +307,7 @@ export class JobStore {
             content_type: job.contentType,
             size: job.size,
             mtime_ms: job.mtimeMs,
+            sha256: job.sha256 ?? null,
             origin: job.origin ?? 'manual',
             now,
             ...targetColumns(job.target),

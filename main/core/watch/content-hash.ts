@@ -27,6 +27,7 @@ export async function hashWithStamp(
       async (buffer, position) =>
         (await readDescriptor(fd, buffer, 0, buffer.length, position)).bytesRead,
       Math.min(chunkBytes, expectedSize + 1),
+      { expectedSize },
     );
     const after = await statDescriptor(fd);
     return { sha256, stamp: { size: after.size, mtimeMs: Math.trunc(after.mtimeMs) } };

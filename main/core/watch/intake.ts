@@ -6,7 +6,13 @@ import { hashWithStamp } from './content-hash.ts';
 import { fsWords } from './fs-words.ts';
 import { forEachLimited, yieldToEventLoop } from './limited.ts';
 import type { ReadyFile } from './readiness.ts';
-import type { EnqueueOutcome, WatchActivity, WatchQueue, WatchTimings } from './types.ts';
+import type {
+  EnqueueOutcome,
+  FoundFile,
+  WatchActivity,
+  WatchQueue,
+  WatchTimings,
+} from './types.ts';
 import type { WatchedFile, WatchedFolder, WatchStore } from './watch-store.ts';
 
 /** A folder as the intake needs it, while it is watched. */
@@ -25,10 +31,6 @@ export interface IntakeDeps {
   problem: (folderId: number, why: string) => void;
   /** Counts moved: time for a status update. */
   changed: () => void;
-}
-
-interface Hashed extends ReadyFile {
-  sha256: string;
 }
 
 /** Files hashed at once: reads, so fewer than the stat calls of the readiness checks. */
@@ -112,7 +114,7 @@ export class Intake {
       return;
     }
     const hashed = await this.#hashAll(watched, files);
-    const toSend: Hashed[] = [];
+    const toSend: FoundFile[] = [];
     const sending = new Set<string>();
     for (const file of hashed) {
       if ((await this.#decide(folder, file, sending)) === 'send') {
@@ -124,8 +126,8 @@ export class Intake {
   }
 
   /** Hashes, then checks the file did not change meanwhile; one that did is looked at again. */
-  async #hashAll(watched: IntakeFolder, files: readonly ReadyFile[]): Promise<Hashed[]> {
-    const hashed: Hashed[] = [];
+  async #hashAll(watched: IntakeFolder, files: readonly ReadyFile[]): Promise<FoundFile[]> {
+    const hashed: FoundFile[] = [];
     const again: string[] = [];
     await forEachLimited(files, hashConcurrency, async (file) => {
       try {
@@ -144,7 +146,7 @@ export class Intake {
 
   async #decide(
     folder: WatchedFolder,
-    file: Hashed,
+    file: FoundFile,
     sending: ReadonlySet<string>,
   ): Promise<'send' | 'settled'> {
     const { store } = this.#deps;
@@ -175,27 +177,23 @@ export class Intake {
   }
 
   /** A file of this folder with this content that went (or goes) and is not where it was. */
-  async #renamedFrom(folderId: number, file: Hashed): Promise<WatchedFile | undefined> {
+  async #renamedFrom(folderId: number, file: FoundFile): Promise<WatchedFile | undefined> {
     for (const candidate of this.#deps.store.sameContent(folderId, file.sha256)) {
       if (candidate.path !== file.path && !(await exists(candidate.path))) return candidate;
     }
     return undefined;
   }
 
-  async #send(folder: WatchedFolder, files: readonly Hashed[]): Promise<void> {
+  async #send(folder: WatchedFolder, files: readonly FoundFile[]): Promise<void> {
     const byPath = new Map(files.map((file) => [file.path, file]));
     const events: WatchActivity[] = [];
     const problems: string[] = [];
-    await this.#deps.queue.enqueue(
-      files.map((file) => file.path),
-      folder.target,
-      (outcomes) => {
-        for (const outcome of outcomes) {
-          const file = byPath.get(outcome.path);
-          if (file !== undefined) this.#settle(folder, file, outcome, events, problems);
-        }
-      },
-    );
+    await this.#deps.queue.enqueue(files, folder.target, (outcomes) => {
+      for (const outcome of outcomes) {
+        const file = byPath.get(outcome.path);
+        if (file !== undefined) this.#settle(folder, file, outcome, events, problems);
+      }
+    });
     for (const event of events) this.#deps.activity(event);
     for (const why of problems) this.#deps.problem(folder.id, why);
   }
@@ -203,7 +201,7 @@ export class Intake {
   /** Writes what the queue answered for one file; runs inside the enqueue transaction. */
   #settle(
     folder: WatchedFolder,
-    file: Hashed,
+    file: FoundFile,
     outcome: EnqueueOutcome,
     events: WatchActivity[],
     problems: string[],
@@ -233,7 +231,7 @@ export class Intake {
 
   #record(
     folder: WatchedFolder,
-    file: Hashed,
+    file: FoundFile,
     fate: Pick<WatchedFile, 'status' | 'jobId'> & { note?: string },
   ): Omit<WatchedFile, 'movedTo'> {
     return {
@@ -249,7 +247,7 @@ export class Intake {
     };
   }
 
-  #skipped(folder: WatchedFolder, file: Hashed, why: string): void {
+  #skipped(folder: WatchedFolder, file: FoundFile, why: string): void {
     this.#deps.activity({ kind: 'skipped', folderId: folder.id, path: file.path, why });
   }
 }

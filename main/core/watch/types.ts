@@ -5,6 +5,7 @@ import type {
   Unsubscribe,
   WatchState,
 } from '../../../preload/contract.ts';
+import type { FileStamp } from '../files/file-reader.ts';
 
 /** How patient the watcher is. Every value is injectable so tests can scale time down. */
 export interface WatchTimings {
@@ -56,13 +57,22 @@ export type EnqueueOutcome =
   | { path: string; jobId: number | null; refusal: Refusal };
 
 /** The engine as the watcher uses it: a narrow port, so the watcher never reaches inside. */
+/**
+ * A file a watched folder found ready: a regular file, just read whole to hash it. The queue
+ * takes these facts instead of looking the file up again.
+ */
+export interface FoundFile extends FileStamp {
+  path: string;
+  sha256: string;
+}
+
 export interface WatchQueue {
   /**
-   * Enqueues `paths` for `target` as watched-folder jobs; `record` runs inside the transaction
+   * Enqueues `files` for `target` as watched-folder jobs; `record` runs inside the transaction
    * that inserts them, so a file's state and its job are written together or not at all.
    */
   enqueue(
-    paths: readonly string[],
+    files: readonly FoundFile[],
     target: TaskTarget,
     record: (outcomes: readonly EnqueueOutcome[]) => void,
   ): Promise<void>;
