@@ -195,9 +195,8 @@ export class GraphTransport {
     const token = await this.#token(request, forceRefresh);
     request.signal?.throwIfAborted();
     const clientRequestId = randomUUID();
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
-    const signal =
-      request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
+    const deadline = new Deadline(request.signal, requestTimeoutMs);
+    const { signal } = deadline;
     const fetchImpl = this.#options.fetch;
     try {
       const response = await fetchImpl(request.url, {
@@ -223,8 +222,51 @@ export class GraphTransport {
       };
     } catch (error) {
       if (request.signal?.aborted === true) throw request.signal.reason;
-      if (timeout.aborted) throw timeoutError(request.operation, clientRequestId, requestTimeoutMs);
+      if (deadline.expired) {
+        throw timeoutError(request.operation, clientRequestId, requestTimeoutMs);
+      }
       throw networkError(request.operation, clientRequestId, error);
+    } finally {
+      deadline.dispose();
     }
+  }
+}
+
+/**
+ * The caller's signal joined with a timeout, for one exchange, and undone when it ends.
+ * `AbortSignal.timeout` keeps its timer (and with it the signal and what listens to it) for the
+ * whole timeout after the request finished, and `AbortSignal.any` ties signals together until
+ * they are collected: hundreds of requests a minute would keep all that alive.
+ */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #callerAborted = (): void => this.#controller.abort(this.#caller?.reason);
+  #expired = false;
+
+  constructor(caller: AbortSignal | undefined, timeoutMs: number) {
+    this.#caller = caller;
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      this.#controller.abort(new DOMException('The request timed out.', 'TimeoutError'));
+    }, timeoutMs);
+    // A request under way keeps the process alive by its socket; the timer need not.
+    this.#timer.unref();
+    if (caller?.aborted === true) this.#callerAborted();
+    else caller?.addEventListener('abort', this.#callerAborted, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener('abort', this.#callerAborted);
   }
 }
