@@ -437,7 +437,8 @@ export class Engine implements TaskdropApi {
       check,
       sha256: null,
     }));
-    return this.#enqueue(given, request.target, 'manual');
+    const { rows, refused } = this.#enqueue(given, request.target, 'manual');
+    return { accepted: rows.map((row) => this.#view(row)), refused };
   }
 
   /**
@@ -450,7 +451,7 @@ export class Engine implements TaskdropApi {
     target: TaskTarget,
     origin: string,
     record?: (outcomes: EnqueueOutcome[]) => void,
-  ): EnqueueResult {
+  ): { rows: JobRow[]; refused: Refusal[] } {
     const refused: Refusal[] = [];
     const fresh: NewJob[] = [];
     const freshPaths: string[] = [];
@@ -504,7 +505,7 @@ export class Engine implements TaskdropApi {
     logEnqueued(this.#log, origin, rows.length, refused);
     this.#changed(rows.map((row) => row.id));
     this.#scheduler.pump();
-    return { accepted: rows.map((row) => this.#view(row)), refused };
+    return { rows, refused };
   }
 
   listWatchedFolders(): Promise<WatchedFolderView[]> {
