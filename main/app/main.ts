@@ -25,6 +25,7 @@ import { sealedTokenStore } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
+import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
 import { folderChooser } from './folder-chooser.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
@@ -306,6 +307,7 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  preferSmallHeap();
   app.on('second-instance', (_event, argv, workingDirectory) => {
     if (launches.launched(argv, workingDirectory) === 0) showWindow();
   });

@@ -5,6 +5,7 @@ import { SignInFailedError, SignInServiceUnavailableError } from '../core/auth/m
 import { SignInRequiredError } from '../core/auth/token-provider.ts';
 import { isGraphError } from '../core/graph/errors.ts';
 import { defaultDataDir } from '../core/paths.ts';
+import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
@@ -188,6 +189,7 @@ function installSignals(): AbortSignal {
 }
 
 if (import.meta.main) {
+  preferSmallHeap();
   const interrupt = installSignals();
   main(process.argv.slice(2), {
     stdout: process.stdout,

@@ -11,6 +11,7 @@ import {
 import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
 import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
+import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
 import { startWebServer } from './web-server.ts';
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+preferSmallHeap();
 main().catch((error: unknown) => {
   process.stderr.write(`taskdrop: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -7,7 +7,11 @@ import { createInterface } from 'node:readline';
 import type { TaskTarget } from '../../preload/contract.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
+import { preferSmallHeap } from '../../main/core/runtime/heap-mode.ts';
 import type { SimulatorOptions } from '../../main/simulator/index.ts';
+
+// Every group runs the engine the way the app's main process and the CLI do.
+preferSmallHeap();
 
 /** Median and spread of repeated measurements: machines here are shared and noisy. */
 export interface Stats {
