@@ -95,7 +95,7 @@ describe('the state transition table', () => {
       const path = h.file('table.txt', 10);
       for (const from of jobStates) {
         for (const to of jobStates) {
-          const [job] = store.insertMany([
+          const [id] = store.insertMany([
             {
               sourcePath: path,
               fileName: 'table.txt',
@@ -105,21 +105,22 @@ describe('the state transition table', () => {
               target: h.target,
             },
           ]);
-          for (const step of pathTo[from]) store.transition(job!.id, step);
-          const before = store.require(job!.id);
+          const job = store.require(id!);
+          for (const step of pathTo[from]) store.transition(job.id, step);
+          const before = store.require(job.id);
           expect(before.state).toBe(from);
           if (allowed[from].includes(to)) {
-            const after = store.transition(job!.id, to, { ackedOffset: 7 });
+            const after = store.transition(job.id, to, { ackedOffset: 7 });
             expect(after.state).toBe(to);
             expect(after.ackedOffset).toBe(7);
             const terminal = to === 'done' || to === 'failed' || to === 'cancelled';
             expect(after.finishedAt !== null).toBe(terminal);
           } else {
             expect(
-              () => store.transition(job!.id, to, { ackedOffset: 7 }),
+              () => store.transition(job.id, to, { ackedOffset: 7 }),
               `${from} → ${to}`,
             ).toThrow(IllegalTransitionError);
-            expect(store.require(job!.id)).toEqual(before);
+            expect(store.require(job.id)).toEqual(before);
           }
         }
       }
@@ -214,7 +215,7 @@ describe('crashes and restarts', () => {
     const db = openQueueDatabase(h.dataDir);
     const store = new JobStore(db);
     const stamp = await stampOf(path);
-    const [row] = store.insertMany([
+    const [id] = store.insertMany([
       {
         sourcePath: path,
         fileName: name,
@@ -224,8 +225,8 @@ describe('crashes and restarts', () => {
         target: h.target,
       },
     ]);
-    store.transition(row!.id, 'uploading', { attempts: 1 });
-    store.record(row!.id, {
+    store.transition(id!, 'uploading', { attempts: 1 });
+    store.record(id!, {
       sha256: sha256Of(bytes),
       protocol: 'session',
       uploadUrl: session.uploadUrl,

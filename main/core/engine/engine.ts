@@ -437,8 +437,8 @@ export class Engine implements TaskdropApi {
       check,
       sha256: null,
     }));
-    const { rows, refused } = this.#enqueue(given, request.target, 'manual');
-    return { accepted: rows.map((row) => this.#view(row)), refused };
+    const { ids, refused } = this.#enqueue(given, request.target, 'manual');
+    return { accepted: this.#store.select({ ids }).map((row) => this.#view(row)), refused };
   }
 
   /**
@@ -451,7 +451,7 @@ export class Engine implements TaskdropApi {
     target: TaskTarget,
     origin: string,
     record?: (outcomes: EnqueueOutcome[]) => void,
-  ): { rows: JobRow[]; refused: Refusal[] } {
+  ): { ids: number[]; refused: Refusal[] } {
     const refused: Refusal[] = [];
     const fresh: NewJob[] = [];
     const freshPaths: string[] = [];
@@ -490,22 +490,21 @@ export class Engine implements TaskdropApi {
       });
       freshPaths.push(path);
     }
-    const insert = (): JobRow[] => {
-      const inserted = this.#store.insertMany(fresh);
-      inserted.forEach((row, index) =>
-        outcomes.push({ path: freshPaths[index] ?? row.sourcePath, jobId: row.id, refusal: null }),
+    const insert = (): number[] => {
+      const ids = this.#store.insertMany(fresh);
+      ids.forEach((jobId, index) =>
+        outcomes.push({ path: freshPaths[index] ?? '', jobId, refusal: null }),
       );
       record?.(outcomes);
-      return inserted;
+      return ids;
     };
-    const rows =
-      record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
+    const ids = record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
     // A watched folder's target is not the person's choice of the moment: not a recent one.
-    if (rows.length > 0 && origin === 'manual') this.#recent.use(target);
-    logEnqueued(this.#log, origin, rows.length, refused);
-    this.#changed(rows.map((row) => row.id));
+    if (ids.length > 0 && origin === 'manual') this.#recent.use(target);
+    logEnqueued(this.#log, origin, ids.length, refused);
+    this.#changed(ids);
     this.#scheduler.pump();
-    return { rows, refused };
+    return { ids, refused };
   }
 
   listWatchedFolders(): Promise<WatchedFolderView[]> {

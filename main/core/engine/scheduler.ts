@@ -97,16 +97,19 @@ export class Scheduler {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const { store, now } = this.#deps;
-    for (const job of store.due(now(), dueBatch + this.#running.size + this.#held.size)) {
-      if (this.#running.has(job.id) || this.#held.has(job.id)) continue;
-      const account = this.#deps.accounts.get(job.target.accountId);
+    for (const { id, accountId } of store.due(
+      now(),
+      dueBatch + this.#running.size + this.#held.size,
+    )) {
+      if (this.#running.has(id) || this.#held.has(id)) continue;
+      const account = this.#deps.accounts.get(accountId);
       if (account === undefined || account.needsSignIn) {
-        this.#toSignIn(job);
+        this.#toSignIn(store.require(id));
         continue;
       }
       if (this.#activeFor(account.config.id) >= account.pacer.limits.maxConcurrentRequests)
         continue;
-      this.#launch(job, account);
+      this.#launch(store.require(id), account);
     }
     const nextDueAt = store.nextDueAt();
     if (nextDueAt !== null) {
