@@ -11,8 +11,14 @@ import type { Engine } from '../../main/core/engine/engine.ts';
 import { inspectKnown, maxAttachmentBytes } from '../../main/core/files/inspect-file.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
 import { JobStore } from '../../main/core/queue/job-store.ts';
-import { firstTask } from '../support/engine-harness.ts';
-import { eventually, jobsUnder, watchHarness, type WatchHarness } from './watch-harness.ts';
+import { firstTask, settle } from '../support/engine-harness.ts';
+import {
+  eventually,
+  jobsUnder,
+  recordActivity,
+  watchHarness,
+  type WatchHarness,
+} from './watch-harness.ts';
 
 let h: WatchHarness;
 let engine: Engine | undefined;
@@ -53,6 +59,41 @@ describe('what a watched folder hands to the queue', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('content the task has already, looked up once per batch', () => {
+  it('skips what a drop by hand attached, and sends one of two copies found together', async () => {
+    engine = await h.watching();
+    const events = recordActivity(engine);
+    const target = await firstTask(h.sim, 'Work', 1);
+    const dropped = join(h.folder('desk'), 'invoice.pdf');
+    const invoice = randomBytes(5_000);
+    writeFileSync(dropped, invoice);
+    const { accepted } = await engine.enqueue({ paths: [dropped], target });
+    const [job] = await settle(
+      engine,
+      accepted.map((view) => view.id),
+    );
+    expect(job?.state).toBe('done');
+
+    const dir = h.folder('inbox');
+    const scan = randomBytes(4_000);
+    writeFileSync(join(dir, 'invoice copy.pdf'), invoice);
+    writeFileSync(join(dir, 'scan.pdf'), scan);
+    writeFileSync(join(dir, 'scan again.pdf'), scan);
+    await engine.addWatchedFolder({ path: dir, target });
+    await eventually(
+      () =>
+        events.filter((event) => event.kind === 'skipped' || event.kind === 'queued').length === 3,
+      'three files decided',
+    );
+    const skipped = events.filter((event) => event.kind === 'skipped').map((event) => event.path);
+    const queued = events.filter((event) => event.kind === 'queued').map((event) => event.path);
+    expect(skipped).toContain(join(dir, 'invoice copy.pdf'));
+    expect(queued).toHaveLength(1);
+    expect([join(dir, 'scan.pdf'), join(dir, 'scan again.pdf')]).toContain(queued[0]);
+    expect(skipped).toHaveLength(2);
   });
 });
 

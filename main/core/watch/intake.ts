@@ -116,8 +116,14 @@ export class Intake {
     const hashed = await this.#hashAll(watched, files);
     const toSend: FoundFile[] = [];
     const sending = new Set<string>();
+    const onTask = folder.skipAttachedContent
+      ? this.#deps.store.contentOnTask(
+          folder.target.taskId,
+          hashed.map((file) => file.sha256),
+        )
+      : new Map<string, { jobId: number | null }>();
     for (const file of hashed) {
-      if ((await this.#decide(folder, file, sending)) === 'send') {
+      if ((await this.#decide(folder, file, sending, onTask)) === 'send') {
         toSend.push(file);
         sending.add(file.sha256);
       }
@@ -144,10 +150,15 @@ export class Intake {
     return hashed;
   }
 
+  /**
+   * `onTask`: the task's contents before this batch (looked up at once); `sending`: those this
+   * batch sends already.
+   */
   async #decide(
     folder: WatchedFolder,
     file: FoundFile,
     sending: ReadonlySet<string>,
+    onTask: ReadonlyMap<string, { jobId: number | null }>,
   ): Promise<'send' | 'settled'> {
     const { store } = this.#deps;
     const known = store.file(folder.id, file.path);
@@ -164,9 +175,7 @@ export class Intake {
       return 'settled';
     }
     if (!folder.skipAttachedContent) return 'send';
-    const attached = sending.has(file.sha256)
-      ? { jobId: null }
-      : store.contentForTask(folder.target.taskId, file.sha256);
+    const attached = sending.has(file.sha256) ? { jobId: null } : onTask.get(file.sha256);
     if (attached === undefined) return 'send';
     const why = `the same content is already attached to “${folder.target.taskTitle}”`;
     store.putFile(

@@ -317,20 +317,32 @@ export class WatchStore {
   }
 
   /**
-   * A job that attached (or is about to attach) this content to this task: from any watched
-   * folder, or from the queue itself (a dropped file, once its upload hashed it).
+   * For each of these contents that a job attached (or is about to attach) to this task, from
+   * any watched folder or from the queue itself (a dropped file, once its upload hashed it):
+   * that job, by content. One look for a whole batch of files.
    */
-  contentForTask(taskId: string, sha256: string): { jobId: number | null } | undefined {
-    const watched = this.#sql<[string, string], { job_id: number | null }>(
-      `SELECT job_id FROM watched_files WHERE task_id = ? AND sha256 = ?
-           AND status IN (${attachedOrComing}) LIMIT 1`,
-    ).get(taskId, sha256);
-    if (watched !== undefined) return { jobId: watched.job_id };
-    const queued = this.#sql<[string, string], { id: number }>(
-      `SELECT id FROM jobs WHERE task_id = ? AND sha256 = ? AND state IN (${liveJobStates})
-         ORDER BY id LIMIT 1`,
-    ).get(taskId, sha256);
-    return queued === undefined ? undefined : { jobId: queued.id };
+  contentOnTask(taskId: string, sha256s: readonly string[]): Map<string, { jobId: number | null }> {
+    const found = new Map<string, { jobId: number | null }>();
+    if (sha256s.length === 0) return found;
+    const wanted = JSON.stringify([...new Set(sha256s)]);
+    const watched = this.#sql<[string, string], { sha256: string; job_id: number | null }>(
+      `SELECT sha256, job_id FROM watched_files
+         WHERE task_id = ? AND sha256 IN (SELECT value FROM json_each(?))
+           AND status IN (${attachedOrComing})`,
+    ).all(taskId, wanted);
+    for (const row of watched) {
+      if (!found.has(row.sha256)) found.set(row.sha256, { jobId: row.job_id });
+    }
+    const queued = this.#sql<[string, string], { sha256: string; id: number }>(
+      `SELECT sha256, MIN(id) AS id FROM jobs
+         WHERE task_id = ? AND sha256 IN (SELECT value FROM json_each(?))
+           AND state IN (${liveJobStates})
+         GROUP BY sha256`,
+    ).all(taskId, wanted);
+    for (const row of queued) {
+      if (!found.has(row.sha256)) found.set(row.sha256, { jobId: row.id });
+    }
+    return found;
   }
 
   /** Files whose job may have moved on while nobody watched, with their job's state. */
