@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { runCli } from '../support/cli.ts';
-import { sha256Of } from '../support/engine-harness.ts';
+import { sha256Of, waitUntil } from '../support/engine-harness.ts';
 
 let sim: RunningSimulator;
 let dir: string;
@@ -234,8 +234,19 @@ describe('Ctrl-C', () => {
       ...global,
     ];
     const child = spawnCli(args, env);
-    setTimeout(() => child.kill('SIGINT'), 1_500);
-    const stopped = await finished(child);
+    const stopping = finished(child);
+    // Interrupted once a range is acknowledged, however long the CLI took to start on a busy
+    // machine: ranges then take 400 ms each, so the rest is still to come.
+    await waitUntil(
+      () =>
+        sim.control
+          .sessions()
+          .some((session) => session.name === 'interrupted.bin' && session.nextOffset > 0),
+      'the first range of interrupted.bin to be acknowledged',
+      20_000,
+    );
+    child.kill('SIGINT');
+    const stopped = await stopping;
     sim.control.removeFault(rule.id);
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('stopped. 1 file(s) stay queued; "taskdrop run" continues');
