@@ -137,17 +137,21 @@ describe('server errors', () => {
     expect(requestsFor(h.sim, 'createUploadSession')).toHaveLength(1);
   });
 
-  it('504 on the final range: looks for the attachment first, then sends the range again', async () => {
+  it('504 on the final range: asks the session first, then sends the range again', async () => {
     fault({ operation: 'uploadContent', nth: lastRange, action: { type: 'status', status: 504 } });
     start();
     const job = await upload('gateway-final.pdf');
     expectAttachedOnce(h.sim, job);
-    // 504 is ambiguous: the engine must not resend the last range before looking.
+    // 504 is ambiguous: the engine must not resend the last range before looking. The session
+    // still waiting for it proves the file did not complete; the task needs no listing.
     const log = h.sim.control.requests();
     const failed = log.find((entry) => entry.status === 504)!;
     const look = log.find(
-      (entry) => entry.seq > failed.seq && entry.operation === 'listAttachments',
+      (entry) => entry.seq > failed.seq && entry.operation === 'getUploadSession',
     );
+    expect(
+      log.some((entry) => entry.seq > failed.seq && entry.operation === 'listAttachments'),
+    ).toBe(false);
     const resend = log.find(
       (entry) => entry.seq > failed.seq && entry.operation === 'uploadContent',
     );

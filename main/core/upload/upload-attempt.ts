@@ -131,8 +131,10 @@ class UploadAttempt {
   async #runToEnd(): Promise<string> {
     // An unanswered final request may have attached the file already: look before resending.
     if (this.#job.finalSentAt !== null) {
-      const landed = await this.#findLanded();
-      if (landed !== null) return landed;
+      if (!(await this.#sessionStillWaits())) {
+        const landed = await this.#findLanded();
+        if (landed !== null) return landed;
+      }
       this.#record({ finalSentAt: null });
     }
     for (;;) {
@@ -145,6 +147,23 @@ class UploadAttempt {
         if (!(error instanceof FileChanged)) throw error;
         await this.#restartChangedFile();
       }
+    }
+  }
+
+  /**
+   * Whether the job's upload session is still there, waiting for bytes: then the final request
+   * did not complete it, and the task's attachments (thousands, on a busy task) need no look.
+   * A session gone (completed, or expired) leaves the question to that look.
+   */
+  async #sessionStillWaits(): Promise<boolean> {
+    const url = this.#job.uploadUrl;
+    if (url === null) return false;
+    try {
+      const state = await this.#deps.graph.getUploadSession(url, this.#signal);
+      return state.nextExpectedRanges.length > 0;
+    } catch (error) {
+      if (isGraphError(error) && error.kind === 'session-gone') return false;
+      throw error;
     }
   }
 
