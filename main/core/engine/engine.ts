@@ -168,13 +168,7 @@ export class Engine implements TaskdropApi {
       now: this.#now,
       queue: {
         enqueue: async (files, target, record) => {
-          const checks = await inspectAll(files, inspectKnown);
-          const given = checks.map((check, index) => ({
-            path: files[index]?.path ?? '',
-            check,
-            sha256: files[index]?.sha256 ?? null,
-          }));
-          this.#enqueue(given, target, watchedOrigin, record);
+          this.#enqueue(await inspectAll(files, inspectKnown), target, watchedOrigin, record);
         },
         onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
         hasAccount: (accountId) => this.#accounts.has(accountId),
@@ -431,12 +425,8 @@ export class Engine implements TaskdropApi {
 
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     this.#account(request.target.accountId);
-    const checks = await inspectAll(request.paths, inspectFile);
-    const given = checks.map((check, index) => ({
-      path: request.paths[index] ?? '',
-      check,
-      sha256: null,
-    }));
+    const paths = request.paths.map((path) => ({ path, sha256: null }));
+    const given = await inspectAll(paths, ({ path }) => inspectFile(path));
     const { ids, refused } = this.#enqueue(given, request.target, 'manual');
     return { accepted: this.#store.select({ ids }).map((row) => this.#view(row)), refused };
   }
@@ -740,27 +730,27 @@ async function asEngineRequest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Inspects every item, a few at a time (enough to hide disk latency); answers in order. */
-async function inspectAll<T>(
-  items: readonly T[],
-  inspect: (item: T) => Promise<FileCheck>,
-): Promise<FileCheck[]> {
-  const results: FileCheck[] = new Array<FileCheck>(items.length);
-  await forEachLimited(
-    items.map((item, index) => ({ item, index })),
-    inspectionConcurrency,
-    async ({ item, index }) => {
-      results[index] = await inspect(item);
-    },
-  );
-  return results;
-}
-
 /** A path to enqueue as it was given, what inspecting it found, and its hash when known. */
 interface GivenFile {
   path: string;
   check: FileCheck;
   sha256: string | null;
+}
+
+/** Inspects every file, a few at a time (enough to hide disk latency); answers in order. */
+async function inspectAll<T extends { path: string; sha256: string | null }>(
+  files: readonly T[],
+  inspect: (file: T) => Promise<FileCheck>,
+): Promise<GivenFile[]> {
+  const given = new Array<GivenFile>(files.length);
+  await forEachLimited(
+    files.map((file, index) => ({ file, index })),
+    inspectionConcurrency,
+    async ({ file, index }) => {
+      given[index] = { path: file.path, check: await inspect(file), sha256: file.sha256 };
+    },
+  );
+  return given;
 }
 
 /** The same file for the same task again: named in the same request, queued, or done. */

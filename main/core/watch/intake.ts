@@ -115,7 +115,7 @@ export class Intake {
     }
     const hashed = await this.#hashAll(watched, files);
     const toSend: FoundFile[] = [];
-    const sending = new Set<string>();
+    // The task's contents before this batch, looked up at once; what the batch sends joins them.
     const onTask = folder.skipAttachedContent
       ? this.#deps.store.contentOnTask(
           folder.target.taskId,
@@ -123,9 +123,9 @@ export class Intake {
         )
       : new Map<string, { jobId: number | null }>();
     for (const file of hashed) {
-      if ((await this.#decide(folder, file, sending, onTask)) === 'send') {
+      if ((await this.#decide(folder, file, onTask)) === 'send') {
         toSend.push(file);
-        sending.add(file.sha256);
+        onTask.set(file.sha256, { jobId: null });
       }
     }
     if (toSend.length > 0) await this.#send(folder, toSend);
@@ -150,14 +150,10 @@ export class Intake {
     return hashed;
   }
 
-  /**
-   * `onTask`: the task's contents before this batch (looked up at once); `sending`: those this
-   * batch sends already.
-   */
+  /** `onTask`: contents the task has or is about to get, with the job that brings each. */
   async #decide(
     folder: WatchedFolder,
     file: FoundFile,
-    sending: ReadonlySet<string>,
     onTask: ReadonlyMap<string, { jobId: number | null }>,
   ): Promise<'send' | 'settled'> {
     const { store } = this.#deps;
@@ -175,7 +171,7 @@ export class Intake {
       return 'settled';
     }
     if (!folder.skipAttachedContent) return 'send';
-    const attached = sending.has(file.sha256) ? { jobId: null } : onTask.get(file.sha256);
+    const attached = onTask.get(file.sha256);
     if (attached === undefined) return 'send';
     const why = `the same content is already attached to “${folder.target.taskTitle}”`;
     store.putFile(
