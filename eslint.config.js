@@ -1,21 +1,15 @@
 // @ts-check
-import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-
-const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
-
-/** The process boundary shows in the path (BRIEF §3): this rule is what keeps it true. */
-const noElectron = {
-  name: 'electron',
-  message: 'main/core and main/simulator are Electron-free: adapt Electron in main/app instead.',
-};
+import { layeringPlugin } from './scripts/lint/layering.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', 'dist/', 'out/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
+  ...svelte.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -26,39 +20,30 @@ export default tseslint.config(
     },
   },
   {
+    // Svelte components and rune modules: TypeScript inside, parsed by svelte-eslint-parser.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
+    rules: {
+      // State classes keep plain Maps and Sets on purpose: ten thousand rows are tracked by one
+      // revision counter or replaced whole in a $state.raw, not made deeply reactive.
+      'svelte/prefer-svelte-reactivity': 'off',
+    },
+  },
+  {
     // In tests a missing value fails the test either way; `!` keeps them readable.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['main/core/**', 'main/simulator/**', 'main/cli/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
+    // Who may import whom: docs/architecture.md, enforced by scripts/lint/layering.js.
+    files: ['main/**', 'preload/**', 'renderer/**'],
+    plugins: { taskdrop: layeringPlugin },
+    rules: { 'taskdrop/layering': 'error' },
   },
   {
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The renderer talks to main only through the preload contract.',
-            },
-            ...nodeBuiltins.map((name) => ({
-              name,
-              message: 'The renderer runs in a sandboxed page: no Node built-ins.',
-            })),
-          ],
-          patterns: [
-            {
-              group: ['node:*'],
-              message: 'The renderer runs in a sandboxed page: no Node built-ins.',
-            },
-          ],
-        },
-      ],
-    },
   },
 );
