@@ -9,8 +9,7 @@ import {
   settle,
   sha256Of,
   smallRanges,
-  spawnEngineChild,
-  waitUntil,
+  killMidUpload,
   type Harness,
 } from '../support/engine-harness.ts';
 
@@ -127,28 +126,7 @@ describe.each(cases)('under %s', (variant) => {
   it('killed (SIGKILL) mid-upload: finishes once after a restart, at most one file re-sent', async () => {
     const path = h.file('crash.pdf', 6 * range + 999);
     const total = 6 * range + 999;
-    h.sim.control.addFault({
-      operation: 'uploadContent',
-      nth: 3,
-      action: { type: 'delay', ms: 2_000 },
-    });
-    const child = spawnEngineChild({
-      dataDir: h.dataDir,
-      graphUrl: h.sim.graphUrl,
-      token: h.sim.testToken,
-      target: h.target,
-      paths: [path],
-      upload: true,
-      ...smallRanges,
-    });
-    expect((await child.enqueued).accepted).toHaveLength(1);
-    await waitUntil(
-      () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= 3,
-      'the third range to reach the simulator',
-    );
-    child.process.kill('SIGKILL');
-    expect(await child.exited).toBe('SIGKILL');
-    h.sim.control.clearFaults();
+    await killMidUpload(h, path);
     start();
     const [recovered] = await engine.listJobs();
     const [job] = await settle(engine, [recovered!.id]);
