@@ -215,59 +215,73 @@ const sizeOf = (data: RawData): number =>
     ? data.reduce((sum, part) => sum + part.length, 0)
     : (data as Buffer | ArrayBuffer).byteLength;
 
-/** Stops reading a connection while it has too much in flight (see maxCommandsInFlight). */
-class Inflow {
+interface Message {
+  data: RawData;
+  isBinary: boolean;
+  size: number;
+}
+
+/**
+ * Runs one connection's commands a few at a time (see maxCommandsInFlight). Past that it stops
+ * reading the connection; what one read had already brought waits here for its turn.
+ */
+class CommandFlow {
   readonly #ws: WebSocket;
-  #commands = 0;
+  readonly #handle: (message: Message) => Promise<void>;
+  readonly #waiting: Message[] = [];
+  #running = 0;
   #bytes = 0;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: WebSocket, handle: (message: Message) => Promise<void>) {
     this.#ws = ws;
+    this.#handle = handle;
   }
 
-  take(bytes: number): void {
-    this.#commands += 1;
-    this.#bytes += bytes;
-    if (this.#commands >= maxCommandsInFlight || this.#bytes >= maxBytesInFlight) {
-      this.#ws.pause();
-    }
+  push(data: RawData, isBinary: boolean): void {
+    const size = sizeOf(data);
+    this.#waiting.push({ data, isBinary, size });
+    this.#bytes += size;
+    this.#next();
   }
 
-  done(bytes: number): void {
-    this.#commands -= 1;
-    this.#bytes -= bytes;
-    if (
-      this.#ws.isPaused &&
-      this.#commands < maxCommandsInFlight &&
-      this.#bytes < maxBytesInFlight
+  #next(): void {
+    for (
+      let message = this.#waiting[0];
+      message !== undefined && this.#running < maxCommandsInFlight;
+      message = this.#waiting[0]
     ) {
-      this.#ws.resume();
+      this.#waiting.shift();
+      this.#running += 1;
+      void this.#handle(message).finally(() => {
+        this.#running -= 1;
+        this.#bytes -= message.size;
+        this.#next();
+      });
     }
+    const full = this.#waiting.length > 0 || this.#bytes >= maxBytesInFlight;
+    if (full && !this.#ws.isPaused) this.#ws.pause();
+    else if (!full && this.#ws.isPaused) this.#ws.resume();
   }
 }
 
 function serveSocket(ws: WebSocket, api: TaskdropApi, session: StagingSession, log: Logger): void {
-  const inflow = new Inflow(ws);
   ws.on('error', (error) =>
     log.warn('a WebSocket broke the protocol and was closed', errorFields(error)),
   );
   ws.on('close', () => void session.close());
-  ws.on('message', (data, isBinary) => {
-    const size = sizeOf(data);
+  const flow = new CommandFlow(ws, async ({ data, isBinary, size }) => {
     const call = isBinary ? null : parseCall(data.toString());
     if (call === null) {
       log.warn('a WebSocket sent something not a command and was closed', { bytes: size });
       ws.close(1003, 'not a command');
       return;
     }
-    inflow.take(size);
-    void run(call, api, session)
-      .catch((error: unknown) => failureOf(error))
-      .then((result) => {
-        if (ws.readyState !== ws.OPEN) return inflow.done(size);
-        ws.send(JSON.stringify({ id: call.id, ...result }), () => inflow.done(size));
-      });
+    const result = await run(call, api, session).catch((error: unknown) => failureOf(error));
+    if (ws.readyState !== ws.OPEN) return;
+    // Done once the answer is written out: one the page does not read counts as in flight.
+    await new Promise((resolve) => ws.send(JSON.stringify({ id: call.id, ...result }), resolve));
   });
+  ws.on('message', (data, isBinary) => flow.push(data, isBinary));
 }
 
 const isStagingCommand = (name: string): name is StagingCommandName =>

@@ -138,7 +138,7 @@ describe('npm run web, against what a web page or a local program can send', () 
       await until(() => answered.size === 20_200, 'every answer', 60_000);
     });
     ws.close();
-    expect(growthMb, `RSS grew ${growthMb.toFixed(0)} MB`).toBeLessThan(120);
+    expect(growthMb, `RSS grew ${growthMb.toFixed(0)} MB`).toBeLessThan(60);
     expect(web.alive()).toBe(true);
   }, 90_000);
 
