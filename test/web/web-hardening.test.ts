@@ -287,13 +287,15 @@ function malformedFrames(
       '[]',
       '{"id":"x"}',
       '{"id":1,"command":"enqueueStaged","args":{}}',
-      '{"id":1,"command":"stageChunk","args":[{"uploadId":"x","offset":0,"contentBase64":"!!"}]}',
+      '{"id":1,"command":"stagePiece","args":[{"uploadId":"x","offset":0,"contentBase64":"!!"}]}',
+      '{"id":1,"command":"stageFile","args":[{"name":"..","size":-1}]}',
     ]);
     return [frame(0x1, Buffer.from(text))];
   }
   return [frame(0x1, Buffer.from('{"id":1,'), { fin: false }), frame(0x2, junk(8))];
 }
 
+/** A frame of at most 125 bytes (the length fits its second byte). */
 function frame(
   opcode: number,
   payload: Buffer,
