@@ -54,6 +54,7 @@ const maxCommandsInFlight = 16;
 const maxBytesInFlight = 8 * 1024 * 1024;
 /** Events a page has not read, at most: past this it is stuck, and its connection is closed. */
 const maxUnreadEventBytes = 64 * 1024 * 1024;
+const badRequestReply = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 /** What a logged request line may show of itself. */
 const shownUrlLength = 200;
 
@@ -76,8 +77,11 @@ function parseCall(data: string): CallMessage | null {
 }
 
 function sameSecret(given: string | null, secret: string): boolean {
-  if (given === null || given.length !== secret.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
+  if (given === null) return false;
+  // Compared as bytes: a string of the same length may be longer in UTF-8 (timingSafeEqual throws).
+  const bytes = Buffer.from(given);
+  const expected = Buffer.from(secret);
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
 /** The request's URL and its decoded path; null when either is malformed (`GET /%`). */
@@ -130,20 +134,20 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code !== 'ECONNRESET') log.warn('malformed request refused', errorFields(error));
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    if (socket.writable) socket.end(badRequestReply);
     else socket.destroy();
   });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
   sockets.on('wsClientError', (error, socket, req) => {
     log.warn('bad WebSocket handshake refused', { ...requestFields(req), ...errorFields(error) });
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.end(badRequestReply);
   });
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', (error) => log.debug('a socket failed', errorFields(error)));
     const target = parseTarget(req, origin);
     if (target === null) {
       log.warn('bad request refused', requestFields(req));
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      socket.end(badRequestReply);
       return;
     }
     if (!accepted(req, target, origin, secret)) {
@@ -158,10 +162,15 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       serveSocket(ws, options.api, staging.session(), log),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    staging.close();
+    throw error;
+  }
   const { port } = http.address() as AddressInfo;
   origin = `http://${host}:${port}`;
   csp = contentSecurityPolicy(`ws://${host}:${port}`);

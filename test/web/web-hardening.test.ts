@@ -91,6 +91,15 @@ describe('npm run web, against what a web page or a local program can send', () 
         'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
     expect(badUpgrade === '' || /^HTTP\/1\.1 4\d\d /.test(badUpgrade), badUpgrade).toBe(true);
+    // As long as the secret in characters, longer in bytes.
+    const wideSecret = `${'x'.repeat(web.secret.length - 1)}%C3%A9`;
+    const wide = await rawExchange(
+      web.origin,
+      `GET /ws?secret=${wideSecret} HTTP/1.1\r\nHost: x\r\nOrigin: ${web.origin}\r\n` +
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(wide).toMatch(/^HTTP\/1\.1 403 /);
     await pageStillServed();
     await until(() => webProblems().length >= 3, 'the bad requests in the log');
     const logged = JSON.stringify(webProblems());
