@@ -35,6 +35,8 @@ export interface WebServerOptions {
   port?: number;
   /** Where bad requests and broken sockets are written down; memory only without one. */
   log?: Logger;
+  /** What a page may leave unread before it counts as stuck (tests make it small). */
+  maxUnreadBytes?: number;
 }
 
 export interface RunningWebServer {
@@ -53,7 +55,7 @@ const maxMessageBytes = 2 * 1024 * 1024;
 const maxCommandsInFlight = 16;
 const maxBytesInFlight = 8 * 1024 * 1024;
 /** Events a page has not read, at most: past this it is stuck, and its connection is closed. */
-const maxUnreadEventBytes = 64 * 1024 * 1024;
+const defaultMaxUnreadBytes = 64 * 1024 * 1024;
 const badRequestReply = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 /** What a logged request line may show of itself. */
 const shownUrlLength = 200;
@@ -114,6 +116,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const secret = randomBytes(24).toString('base64url');
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? createLogger();
+  const maxUnread = options.maxUnreadBytes ?? defaultMaxUnreadBytes;
   const staging = await StagingArea.open({ dir: options.stageDir, queue: options.api, log });
   let origin = '';
   let csp = '';
@@ -177,7 +180,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const unsubscribe = eventNames.map((event) =>
     options.api.on(event, (payload) => {
       const message = JSON.stringify({ event, payload });
-      for (const client of sockets.clients) sendEvent(client, message, log);
+      for (const client of sockets.clients) sendEvent(client, message, maxUnread, log);
     }),
   );
   return {
@@ -207,9 +210,9 @@ function accepted(
   );
 }
 
-function sendEvent(client: WebSocket, message: string, log: Logger): void {
+function sendEvent(client: WebSocket, message: string, maxUnread: number, log: Logger): void {
   if (client.readyState !== client.OPEN) return;
-  if (client.bufferedAmount > maxUnreadEventBytes) {
+  if (client.bufferedAmount > maxUnread) {
     log.warn('a page stopped reading; its connection was closed', {
       unreadBytes: client.bufferedAmount,
     });
