@@ -23,6 +23,7 @@ import {
   type StagingQueue,
   type StagingSession,
 } from '../core/staging/staging-area.ts';
+import { RefusalLog } from './refusal-log.ts';
 import { contentSecurityPolicy, serveStatic } from './static-files.ts';
 
 export interface WebServerOptions {
@@ -117,13 +118,14 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? createLogger();
   const maxUnread = options.maxUnreadBytes ?? defaultMaxUnreadBytes;
+  const refusals = new RefusalLog(log);
   const staging = await StagingArea.open({ dir: options.stageDir, queue: options.api, log });
   let origin = '';
   let csp = '';
   const http = createServer((req, res) => {
     const target = parseTarget(req, origin);
     if (target === null) {
-      log.warn('bad request refused', requestFields(req));
+      refusals.refused('bad request refused', requestFields(req));
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request');
       return;
     }
@@ -136,25 +138,29 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code !== 'ECONNRESET') log.warn('malformed request refused', errorFields(error));
+    if (error.code !== 'ECONNRESET')
+      refusals.refused('malformed request refused', errorFields(error));
     if (socket.writable) socket.end(badRequestReply);
     else socket.destroy();
   });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
   sockets.on('wsClientError', (error, socket, req) => {
-    log.warn('bad WebSocket handshake refused', { ...requestFields(req), ...errorFields(error) });
+    refusals.refused('bad WebSocket handshake refused', {
+      ...requestFields(req),
+      ...errorFields(error),
+    });
     socket.end(badRequestReply);
   });
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', (error) => log.debug('a socket failed', errorFields(error)));
     const target = parseTarget(req, origin);
     if (target === null) {
-      log.warn('bad request refused', requestFields(req));
+      refusals.refused('bad request refused', requestFields(req));
       socket.end(badRequestReply);
       return;
     }
     if (!accepted(req, target, origin, secret)) {
-      log.warn('WebSocket refused: not our page, or not this run’s secret', {
+      refusals.refused('WebSocket refused: not our page, or not this run’s secret', {
         path: target.url.pathname.slice(0, shownUrlLength),
         origin: String(req.headers.origin ?? '').slice(0, shownUrlLength),
       });
@@ -162,7 +168,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) =>
-      serveSocket(ws, options.api, staging.session(), log),
+      serveSocket(ws, options.api, staging.session(), refusals),
     );
   });
   try {
@@ -276,15 +282,20 @@ class CommandFlow {
   }
 }
 
-function serveSocket(ws: WebSocket, api: TaskdropApi, session: StagingSession, log: Logger): void {
+function serveSocket(
+  ws: WebSocket,
+  api: TaskdropApi,
+  session: StagingSession,
+  refusals: RefusalLog,
+): void {
   ws.on('error', (error) =>
-    log.warn('a WebSocket broke the protocol and was closed', errorFields(error)),
+    refusals.refused('a WebSocket broke the protocol and was closed', errorFields(error)),
   );
   ws.on('close', () => void session.close());
   const flow = new CommandFlow(ws, async ({ data, isBinary, size }) => {
     const call = isBinary ? null : parseCall(data.toString());
     if (call === null) {
-      log.warn('a WebSocket sent something not a command and was closed', { bytes: size });
+      refusals.refused('a WebSocket sent something not a command and was closed', { bytes: size });
       ws.close(1003, 'not a command');
       return;
     }
