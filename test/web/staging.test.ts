@@ -4,6 +4,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  renameSync,
+  rmSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnqueueResult, JobView } from '../../preload/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
+import { createLogger, type Logger } from '../../main/core/logging/logger.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
 import { harness, settle, sha256Of, waitUntil, type Harness } from '../support/engine-harness.ts';
 import { dropFiles, openCommandSocket, stage, type CommandSocket } from '../support/web-socket.ts';
@@ -22,6 +25,7 @@ let web: RunningWebServer;
 let stageDir: string;
 let kept: string;
 let socket: CommandSocket;
+let log: Logger;
 
 beforeAll(async () => {
   h = await harness();
@@ -38,7 +42,8 @@ beforeAll(async () => {
   writeFileSync(join(stageDir, 'stray.bin'), 'nor this');
   const staticDir = mkdtempSync(join(tmpdir(), 'taskdrop-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>taskdrop</title>');
-  web = await startWebServer({ api: engine, staticDir, stageDir });
+  log = createLogger();
+  web = await startWebServer({ api: engine, staticDir, stageDir, log });
   socket = await openCommandSocket(web);
 });
 afterAll(async () => {
@@ -209,5 +214,29 @@ describe('files dropped in a browser, staged by npm run web', () => {
     leaving.close();
     await leaving.closed;
     await waitUntil(() => !leftBehind(), 'the unqueued copy to go');
+  });
+
+  it('says plainly when a copy cannot be written, and writes the details down', async () => {
+    // The staging folder replaced by a file: nothing can be created in it, even as root.
+    renameSync(stageDir, `${stageDir}.aside`);
+    writeFileSync(stageDir, 'not a folder');
+    try {
+      const answer = await socket.call('stageFile', [{ name: 'notes.txt', size: 10 }]);
+      expect(answer).toMatchObject({
+        ok: false,
+        failure: {
+          kind: 'not-available',
+          message: expect.stringMatching(
+            /^notes\.txt could not be copied into taskdrop's data folder \(ENOTDIR\)\. Free some disk space/,
+          ),
+        },
+      });
+      expect(log.recentProblems()).toContainEqual(
+        expect.objectContaining({ msg: 'a dropped file could not be staged' }),
+      );
+    } finally {
+      rmSync(stageDir);
+      renameSync(`${stageDir}.aside`, stageDir);
+    }
   });
 });

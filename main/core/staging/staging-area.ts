@@ -95,6 +95,24 @@ export class StagingArea {
     }
   }
 
+  /** A copy that could not be written: plain words for the person, the details in the log. */
+  cannotStage(name: string, error: unknown): EngineRequestError {
+    const code = (error as { code?: unknown }).code;
+    this.#log.error('a dropped file could not be staged', { file: name, error: String(error) });
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'taskdrop may not write there'
+          : typeof code === 'string'
+            ? code
+            : String(error);
+    return new EngineRequestError(
+      'not-available',
+      `${name} could not be copied into taskdrop's data folder (${why}). Free some disk space or check that folder's permissions, then add it again.`,
+    );
+  }
+
   async enqueue(
     copies: CopiesRequest,
     folders: ReadonlyMap<string, string>,
@@ -195,14 +213,19 @@ export class StagingSession implements StagingCommands {
         `At most ${stagedFilesAtOnce} files can be on their way at once: queue these first.`,
       );
     }
-    const folder = await this.#area.newFolder();
+    let folder: string;
+    try {
+      folder = await this.#area.newFolder();
+    } catch (error) {
+      throw this.#area.cannotStage(name, error);
+    }
     const path = this.#area.pathIn(folder, name);
     let file: FileHandle;
     try {
       file = await open(path, 'wx', 0o600);
     } catch (error) {
       await this.#area.remove(folder);
-      throw error;
+      throw this.#area.cannotStage(name, error);
     }
     const uploadId = randomUUID();
     this.#uploads.set(uploadId, {
@@ -242,7 +265,7 @@ export class StagingSession implements StagingCommands {
     try {
       await upload.written;
     } catch (error) {
-      upload.failed = error instanceof Error ? error : new Error(String(error));
+      upload.failed = this.#area.cannotStage(upload.name, error);
       await this.#discard(uploadId, upload);
       throw upload.failed;
     }
