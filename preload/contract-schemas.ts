@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { afterUploadActions, type CommandName, type TaskdropCommands } from './contract.ts';
+import {
+  afterUploadActions,
+  stagedFilesAtOnce,
+  stagedPieceBytes,
+  type CommandName,
+  type StagingCommandName,
+  type StagingCommands,
+  type TaskdropCommands,
+} from './contract.ts';
 
 /**
  * The shape of every command's arguments, checked in main before anything runs: a page
@@ -107,22 +115,29 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   chooseFolder: none,
 };
 
-/** Staged files from a browser (the WebSocket transport only): at most 25 MB each. */
-export const stagedEnqueueArgs = z.tuple([
-  z.strictObject({
-    files: z
-      .array(
-        z.strictObject({
-          name: z
-            .string()
-            .min(1)
-            .max(255)
-            .regex(/^[^/\\]+$/, 'a file name, not a path'),
-          contentBase64: z.string().max(35_000_000),
-        }),
-      )
-      .min(1)
-      .max(100),
-    target: taskTarget,
-  }),
-]);
+/** Files a browser drops, in pieces (the WebSocket transport only). */
+export const stagingArgs: {
+  [K in StagingCommandName]: z.ZodType<Parameters<StagingCommands[K]>>;
+} = {
+  stageFile: z.tuple([
+    z.strictObject({
+      name: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[^/\\]+$/, 'a file name, not a path')
+        .refine((name) => name !== '.' && name !== '..' && !name.includes('\0'), 'a file name'),
+      size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    }),
+  ]),
+  stagePiece: z.tuple([
+    z.strictObject({
+      uploadId: id,
+      offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      contentBase64: z.string().max(Math.ceil(stagedPieceBytes / 3) * 4),
+    }),
+  ]),
+  enqueueStaged: z.tuple([
+    z.strictObject({ uploadIds: z.array(id).min(1).max(stagedFilesAtOnce), target: taskTarget }),
+  ]),
+};

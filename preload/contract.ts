@@ -312,17 +312,50 @@ export interface WatchCommands {
   chooseFolder(): Promise<string | null>;
 }
 
-/** Files a browser dropped, staged by the WebSocket transport (a browser has no file paths). */
-export interface StagedFile {
+/**
+ * Files a browser dropped, staged by the WebSocket transport (a browser has no file paths):
+ * each is announced, sent in pieces of at most `stagedPieceBytes`, then queued with the rest of
+ * its drop, so no message grows with the drop.
+ */
+export const stagedPieceBytes = 1_048_576;
+/** Files staged and not queued yet, per connection: a larger drop is queued in groups. */
+export const stagedFilesAtOnce = 100;
+
+export interface StagedFileStart {
   name: string;
-  /** Base64 of the bytes. */
+  size: number;
+}
+
+/** A handle for the file's pieces, or why it is refused before any of its bytes travel. */
+export type StagedFileStarted =
+  { uploadId: string; refused: null } | { uploadId: null; refused: Refusal };
+
+export interface StagedPiece {
+  uploadId: string;
+  /** Where the piece starts in the file: pieces come in order. */
+  offset: number;
+  /** Base64 of at most `stagedPieceBytes` bytes. */
   contentBase64: string;
 }
 
 export interface StagedEnqueueRequest {
-  files: StagedFile[];
+  uploadIds: string[];
   target: TaskTarget;
 }
+
+export interface StagingCommands {
+  stageFile(file: StagedFileStart): Promise<StagedFileStarted>;
+  /** Answers how many bytes of the file have arrived. */
+  stagePiece(piece: StagedPiece): Promise<number>;
+  enqueueStaged(request: StagedEnqueueRequest): Promise<EnqueueResult>;
+}
+
+export const stagingCommandNames = [
+  'stageFile',
+  'stagePiece',
+  'enqueueStaged',
+] as const satisfies readonly (keyof StagingCommands)[];
+export type StagingCommandName = (typeof stagingCommandNames)[number];
 
 export interface TaskdropEvents {
   jobsChanged: JobsChanged;

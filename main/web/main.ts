@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     staticDir: rendererDir,
     stageDir: join(dataDir, 'staged'),
     port: Number(values.port),
+    log: log.child({ part: 'web' }),
   });
   process.stdout.write(
     `taskdrop${demo === null ? '' : ' (demo mode)'} is running. Open this in your browser:\n\n  ${web.url}\n\nCtrl-C stops it; the queue resumes next time.\n`,

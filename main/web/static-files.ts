@@ -43,14 +43,14 @@ function withPolicy(html: string, csp: string): string {
   return html.replace(metaPolicy, `$1${meta}$2`);
 }
 
-/** Serves the built renderer; paths cannot climb out of its folder. */
+/** Serves the built renderer; paths (decoded) cannot climb out of its folder. */
 export async function serveStatic(
   root: string,
-  urlPath: string,
+  path: string,
   res: ServerResponse,
   csp: string,
 ): Promise<void> {
-  const relative = normalize(decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath));
+  const relative = normalize(path === '/' ? '/index.html' : path);
   const file = join(root, relative);
   if (!file.startsWith(root + sep)) {
     res.writeHead(403).end();

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
-import { harness, settle, type Harness } from '../support/engine-harness.ts';
+import { harness, settle, sha256Of, type Harness } from '../support/engine-harness.ts';
+import { dropFiles, openCommandSocket, type CommandSocket } from '../support/web-socket.ts';
 
 let h: Harness;
 let engine: Engine;
@@ -31,48 +31,8 @@ afterAll(async () => {
   rmSync(staticDir, { recursive: true, force: true });
 });
 
-const secret = (): string => new URL(web.url).hash.replace('#secret=', '');
-
-interface Socket {
-  call(command: string, args: unknown): Promise<Record<string, unknown>>;
-  events: { event: string; payload: unknown }[];
-  close(): void;
-}
-
-function open(options: { secret?: string; origin?: string } = {}): Promise<Socket> {
-  const ws = new WebSocket(
-    `${web.origin.replace('http', 'ws')}/ws?secret=${options.secret ?? secret()}`,
-    {
-      origin: options.origin ?? web.origin,
-    },
-  );
-  const answers = new Map<number, (value: Record<string, unknown>) => void>();
-  const events: { event: string; payload: unknown }[] = [];
-  let next = 1;
-  ws.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as Record<string, unknown>;
-    if (typeof message['event'] === 'string')
-      events.push({ event: message['event'], payload: message['payload'] });
-    else answers.get(message['id'] as number)?.(message);
-  });
-  return new Promise((resolve, reject) => {
-    ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
-    ws.on('error', reject);
-    ws.on('open', () =>
-      resolve({
-        events,
-        close: () => ws.close(),
-        call: (command, args) =>
-          new Promise((answer) => {
-            const id = next;
-            next += 1;
-            answers.set(id, answer);
-            ws.send(JSON.stringify({ id, command, args }));
-          }),
-      }),
-    );
-  });
-}
+const open = (options: { secret?: string; origin?: string } = {}): Promise<CommandSocket> =>
+  openCommandSocket(web, options);
 
 describe('the local WebSocket transport', () => {
   it('serves the built UI with a strict CSP, and nothing outside it', async () => {
@@ -137,22 +97,16 @@ describe('the local WebSocket transport', () => {
     const socket = await open();
     try {
       const bytes = Buffer.from('dropped in a browser');
-      const answer = await socket.call('enqueueStaged', [
-        {
-          files: [{ name: 'note.txt', contentBase64: bytes.toString('base64') }],
-          target: h.target,
-        },
-      ]);
+      const answer = await dropFiles(socket, [{ name: 'note.txt', bytes }], h.target);
       expect(answer['ok']).toBe(true);
       const [job] = (answer['value'] as { accepted: { id: number; sourcePath: string }[] })
         .accepted;
-      expect(readFileSync(job!.sourcePath)).toEqual(bytes);
       const [done] = await settle(engine, [job!.id]);
       expect(done?.state).toBe('done');
+      const attached = h.sim.control.attachments().filter((file) => file.name === 'note.txt');
+      expect(attached.map((file) => file.sha256)).toEqual([sha256Of(bytes)]);
       expect(socket.events.some((event) => event.event === 'jobsChanged')).toBe(true);
-      const refused = await socket.call('enqueueStaged', [
-        { files: [{ name: '../escape.txt', contentBase64: '' }], target: h.target },
-      ]);
+      const refused = await socket.call('stageFile', [{ name: '../escape.txt', size: 1 }]);
       expect(refused).toMatchObject({ ok: false, failure: { kind: 'invalid-request' } });
     } finally {
       socket.close();

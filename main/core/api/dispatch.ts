@@ -4,6 +4,7 @@ import {
   type CommandName,
   type TaskdropCommands,
 } from '../../../preload/contract.ts';
+import type { ZodType } from 'zod';
 import { commandArgs } from '../../../preload/contract-schemas.ts';
 import { EngineRequestError } from '../engine/engine.ts';
 import { isGraphError } from '../graph/errors.ts';
@@ -27,7 +28,17 @@ export async function dispatchCommand(
   if (!isCommandName(name)) {
     return failure('unknown-command', `There is no command "${String(name)}".`);
   }
-  const parsed = commandArgs[name].safeParse(args);
+  return runChecked(api, name, commandArgs[name], args);
+}
+
+/** Calls `target[name]` with `args` once `schema` accepts them; a failure value otherwise. */
+export async function runChecked<T extends object, K extends keyof T & string>(
+  target: T,
+  name: K,
+  schema: ZodType,
+  args: unknown,
+): Promise<CommandResult> {
+  const parsed = schema.safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
@@ -37,8 +48,8 @@ export async function dispatchCommand(
     );
   }
   try {
-    const method = api[name] as (...values: unknown[]) => Promise<unknown>;
-    return { ok: true, value: await method.apply(api, parsed.data as unknown[]) };
+    const method = target[name] as (...values: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await method.apply(target, parsed.data as unknown[]) };
   } catch (error) {
     return failureOf(error);
   }

@@ -170,7 +170,9 @@ export class Engine implements TaskdropApi {
       now: this.#now,
       queue: {
         enqueue: async (files, target, record) => {
-          this.#enqueue(await inspectAll(files, inspectKnown), target, watchedOrigin, record);
+          this.#enqueue(await inspectAll(files, inspectKnown), target, watchedOrigin, {
+            record,
+          });
         },
         onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
         hasAccount: (accountId) => this.#accounts.has(accountId),
@@ -428,33 +430,60 @@ export class Engine implements TaskdropApi {
   async enqueue(request: EnqueueRequest): Promise<EnqueueResult> {
     this.#account(request.target.accountId);
     const paths = request.paths.map((path) => ({ path, sha256: null }));
-    const given = await inspectAll(paths, ({ path }) => inspectFile(path));
-    const { ids, refused } = this.#enqueue(given, request.target, 'manual');
+    return this.#enqueueInspected(
+      await inspectAll(paths, ({ path }) => inspectFile(path)),
+      request,
+    );
+  }
+
+  /**
+   * Queues copies made for the queue (a browser's drops, staged): a copy has no path of its own
+   * to be known by, so the same content for the same task is what is refused as already there.
+   */
+  async enqueueCopies(request: CopiesRequest): Promise<EnqueueResult> {
+    this.#account(request.target.accountId);
+    const given = await inspectAll(request.files, ({ path }) => inspectFile(path));
+    return this.#enqueueInspected(given, request, { byContent: true });
+  }
+
+  #enqueueInspected(
+    given: readonly GivenFile[],
+    { target }: { target: TaskTarget },
+    options: { byContent?: boolean } = {},
+  ): EnqueueResult {
+    const { ids, refused } = this.#enqueue(given, target, 'manual', options);
     return { accepted: this.#store.select({ ids }).map((row) => this.#view(row)), refused };
   }
 
   /**
-   * Refuses what inspection refused and duplicates, and inserts the rest in one transaction;
-   * `record` (a watched folder's bookkeeping) runs inside that same transaction, told what
-   * became of each path as given.
+   * Refuses what inspection refused and duplicates (by path, and `byContent` by hash too), and
+   * inserts the rest in one transaction; `record` (a watched folder's bookkeeping) runs inside
+   * that same transaction, told what became of each path as given.
    */
   #enqueue(
     given: readonly GivenFile[],
     target: TaskTarget,
     origin: string,
-    record?: (outcomes: EnqueueOutcome[]) => void,
+    options: { record?: (outcomes: EnqueueOutcome[]) => void; byContent?: boolean } = {},
   ): { ids: number[]; refused: Refusal[] } {
+    const { record } = options;
     const refused: Refusal[] = [];
     const fresh: NewJob[] = [];
     const freshPaths: string[] = [];
     const outcomes: EnqueueOutcome[] = [];
     const seen = new Set<string>();
+    const ok = given.flatMap(({ check, sha256 }) => (check.ok ? [{ ...check.file, sha256 }] : []));
     const duplicates = this.#store.duplicatesOf(
       target.taskId,
-      given.flatMap(({ check }) =>
-        check.ok ? [{ ...check.file, sourcePath: check.file.path }] : [],
-      ),
+      ok.map((file) => ({ ...file, sourcePath: file.path })),
     );
+    const sameContent =
+      options.byContent === true
+        ? this.#store.sameContentOf(
+            target.taskId,
+            ok.flatMap((file) => (file.sha256 === null ? [] : [file.sha256])),
+          )
+        : new Map<string, JobRow>();
     for (const { path, check, sha256 } of given) {
       if (!check.ok) {
         refused.push(check.refusal);
@@ -462,14 +491,19 @@ export class Engine implements TaskdropApi {
         continue;
       }
       const { file } = check;
-      const duplicate = seen.has(file.path) ? null : duplicates.get(file.path);
-      if (seen.has(file.path) || duplicate !== undefined) {
+      const keys =
+        sha256 !== null && options.byContent === true ? [file.path, sha256] : [file.path];
+      const repeated = keys.some((key) => seen.has(key));
+      const duplicate = repeated
+        ? null
+        : (duplicates.get(file.path) ?? (sha256 === null ? undefined : sameContent.get(sha256)));
+      if (repeated || duplicate !== undefined) {
         const refusal = duplicateRefusal(file.path, file.name, duplicate ?? null, target.taskTitle);
         refused.push(refusal);
         outcomes.push({ path, jobId: refusal.jobId, refusal });
         continue;
       }
-      seen.add(file.path);
+      for (const key of keys) seen.add(key);
       fresh.push({
         sourcePath: file.path,
         fileName: file.name,
@@ -730,6 +764,12 @@ async function asEngineRequest<T>(work: () => Promise<T>): Promise<T> {
       throw new EngineRequestError(error.reason, error.message);
     throw error;
   }
+}
+
+/** Copies to queue (see Engine.enqueueCopies), each with the hash of its content. */
+export interface CopiesRequest {
+  files: { path: string; sha256: string }[];
+  target: TaskTarget;
 }
 
 /** A path to enqueue as it was given, what inspecting it found, and its hash when known. */

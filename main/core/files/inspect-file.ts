@@ -89,11 +89,17 @@ export async function inspectKnown(file: {
 }
 
 function tooLarge(path: string, name: string, size: number): FileCheck {
-  return refuse(
+  return { ok: false, refusal: tooLargeRefusal(path, name, size) };
+}
+
+/** Rule 1's size limit, for a file known by its size before its bytes (a browser's drop). */
+export function tooLargeRefusal(path: string, name: string, size: number): Refusal {
+  return {
     path,
-    'too-large',
-    `${name} is ${mb(size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
-  );
+    reason: 'too-large',
+    message: `${name} is ${mb(size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
+    jobId: null,
+  };
 }
 
 /** The file under its real path: the one the queue knows it by, whatever link led to it. */

@@ -256,6 +256,7 @@ export class JobStore {
   readonly #due: Statement<[number, number], { id: number; account_id: string }>;
   // Prepared once: one runs per batch of files on enqueue, the other on every event flush.
   readonly #sameFiles: Statement<[string, string], JobRecord>;
+  readonly #sameContent: Statement<[string, string], JobRecord>;
   readonly #countByState: Statement<[], StateCount>;
   /** An upload records the same few sets of columns over and over: each prepared once. */
   readonly #updates = new Map<string, Statement<Record<string, unknown>>>();
@@ -268,6 +269,10 @@ export class JobStore {
     // The paths come as one JSON array: one statement for any number of them.
     this.#sameFiles = db.prepare(
       `SELECT * FROM jobs WHERE task_id = ? AND source_path IN (SELECT value FROM json_each(?))
+         AND state IN (${states}) ORDER BY id`,
+    );
+    this.#sameContent = db.prepare(
+      `SELECT * FROM jobs WHERE task_id = ? AND sha256 IN (SELECT value FROM json_each(?))
          AND state IN (${states}) ORDER BY id`,
     );
     this.#countByState = db.prepare(
@@ -454,6 +459,19 @@ export class JobStore {
       if (file?.size === record.size && file.mtimeMs === record.mtime_ms) {
         found.set(record.source_path, toRow(record));
       }
+    }
+    return found;
+  }
+
+  /**
+   * For each content hash, the newest job with that content for the task that is queued or
+   * done already: copies (a browser's drops) have no path of their own to be known by.
+   */
+  sameContentOf(taskId: string, sha256s: readonly string[]): Map<string, JobRow> {
+    const found = new Map<string, JobRow>();
+    if (sha256s.length === 0) return found;
+    for (const record of this.#sameContent.all(taskId, JSON.stringify([...new Set(sha256s)]))) {
+      if (record.sha256 !== null) found.set(record.sha256, toRow(record));
     }
     return found;
   }

@@ -16,17 +16,6 @@ export interface RendererApi {
   enqueueFiles(files: readonly File[], target: TaskTarget): Promise<EnqueueResult>;
 }
 
-const stagedLimit = 26_214_400;
-
-function base64(bytes: ArrayBuffer): string {
-  let binary = '';
-  const view = new Uint8Array(bytes);
-  for (let index = 0; index < view.length; index += 0x8000) {
-    binary += String.fromCharCode(...view.subarray(index, index + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /**
  * Inside the app the preload gives the contract and real file paths; in a browser the local
  * WebSocket carries the contract and dropped files travel as bytes (staged in the data dir).
@@ -48,32 +37,6 @@ export async function connect(
   return {
     api,
     transport: 'websocket',
-    enqueueFiles: async (files, target) => {
-      const tooLarge = files.filter((file) => file.size > stagedLimit);
-      const staged = await Promise.all(
-        files
-          .filter((file) => file.size <= stagedLimit)
-          .map(async (file) => ({
-            name: file.name,
-            contentBase64: base64(await file.arrayBuffer()),
-          })),
-      );
-      const result: EnqueueResult =
-        staged.length === 0
-          ? { accepted: [], refused: [] }
-          : await api.enqueueStaged({ files: staged, target });
-      return {
-        accepted: result.accepted,
-        refused: [
-          ...tooLarge.map((file) => ({
-            path: file.name,
-            reason: 'too-large' as const,
-            message: `${file.name} is ${(file.size / 1_048_576).toFixed(1)} MB; To Do accepts attachments up to 25 MB.`,
-            jobId: null,
-          })),
-          ...result.refused,
-        ],
-      };
-    },
+    enqueueFiles: (files, target) => api.enqueueFiles(files, target),
   };
 }

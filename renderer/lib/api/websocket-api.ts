@@ -1,10 +1,14 @@
 import {
   commandNames,
+  stagedFilesAtOnce,
+  stagedPieceBytes,
   type CommandFailure,
   type EnqueueResult,
-  type StagedEnqueueRequest,
+  type Refusal,
+  type StagedFileStarted,
   type TaskdropApi,
   type TaskdropEvents,
+  type TaskTarget,
   type Unsubscribe,
 } from '../../../preload/contract.ts';
 
@@ -20,7 +24,69 @@ export class CommandError extends Error {
 }
 
 export interface StagingApi {
-  enqueueStaged(request: StagedEnqueueRequest): Promise<EnqueueResult>;
+  /** A browser has no paths: the files' bytes travel in pieces, are staged, then queued. */
+  enqueueFiles(files: readonly File[], target: TaskTarget): Promise<EnqueueResult>;
+}
+
+type Call = (command: string, args: unknown[]) => Promise<unknown>;
+
+function base64(bytes: ArrayBuffer): string {
+  let binary = '';
+  const view = new Uint8Array(bytes);
+  for (let index = 0; index < view.length; index += 0x8000) {
+    binary += String.fromCharCode(...view.subarray(index, index + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Announces the file, then sends it a piece at a time (each answered before the next goes, so
+ * neither side holds more than a piece). Answers its upload handle, or why it was refused.
+ */
+async function stageFile(call: Call, file: File): Promise<string | Refusal> {
+  const started = (await call('stageFile', [
+    { name: file.name, size: file.size },
+  ])) as StagedFileStarted;
+  if (started.uploadId === null) return started.refused;
+  const { uploadId } = started;
+  for (let offset = 0; offset < file.size; offset += stagedPieceBytes) {
+    let piece: ArrayBuffer;
+    try {
+      piece = await file.slice(offset, offset + stagedPieceBytes).arrayBuffer();
+    } catch {
+      // The browser could not read it (gone since the drop): the server says it came short.
+      return uploadId;
+    }
+    try {
+      await call('stagePiece', [{ uploadId, offset, contentBase64: base64(piece) }]);
+    } catch (error) {
+      if (!(error instanceof CommandError) || error.kind !== 'invalid-request') throw error;
+      return { path: file.name, reason: 'unreadable', message: error.message, jobId: null };
+    }
+  }
+  return uploadId;
+}
+
+/** Stages and queues the files, a group at a time (the server holds that many at most). */
+async function enqueueFiles(
+  call: Call,
+  files: readonly File[],
+  target: TaskTarget,
+): Promise<EnqueueResult> {
+  const result: EnqueueResult = { accepted: [], refused: [] };
+  for (let start = 0; start < files.length; start += stagedFilesAtOnce) {
+    const uploadIds: string[] = [];
+    for (const file of files.slice(start, start + stagedFilesAtOnce)) {
+      const staged = await stageFile(call, file);
+      if (typeof staged === 'string') uploadIds.push(staged);
+      else result.refused.push(staged);
+    }
+    if (uploadIds.length === 0) continue;
+    const queued = (await call('enqueueStaged', [{ uploadIds, target }])) as EnqueueResult;
+    result.accepted.push(...queued.accepted);
+    result.refused.push(...queued.refused);
+  }
+  return result;
 }
 
 export type ConnectionState = 'connected' | 'disconnected';
@@ -96,7 +162,7 @@ export function connectWebSocketApi(
       set.add(listener as AnyListener);
       return () => set.delete(listener as AnyListener);
     },
-    enqueueStaged: (request: StagedEnqueueRequest) => call('enqueueStaged', [request]),
+    enqueueFiles: (files: readonly File[], target: TaskTarget) => enqueueFiles(call, files, target),
   };
   for (const name of commandNames) api[name] = (...args: unknown[]) => call(name, args);
 
