@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
+/** The built renderer's file types, as the Electron window's app:// scheme serves them too. */
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -43,6 +44,25 @@ function withPolicy(html: string, csp: string): string {
   return html.replace(metaPolicy, `$1${meta}$2`);
 }
 
+export function contentTypeOf(file: string): string {
+  return types[extname(file)] ?? 'application/octet-stream';
+}
+
+/**
+ * The file under `root` a URL path names (`/` is index.html); null for a path that climbs out
+ * of it, however it is encoded, or that cannot be decoded.
+ */
+export function fileInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  } catch {
+    return null;
+  }
+  const file = join(root, normalize(decoded));
+  return file.startsWith(root + sep) ? file : null;
+}
+
 /** Serves the built renderer; paths cannot climb out of its folder. */
 export async function serveStatic(
   root: string,
@@ -50,9 +70,8 @@ export async function serveStatic(
   res: ServerResponse,
   csp: string,
 ): Promise<void> {
-  const relative = normalize(decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath));
-  const file = join(root, relative);
-  if (!file.startsWith(root + sep)) {
+  const file = fileInside(root, urlPath);
+  if (file === null) {
     res.writeHead(403).end();
     return;
   }
@@ -61,7 +80,7 @@ export async function serveStatic(
     const body =
       extname(file) === '.html' ? Buffer.from(withPolicy(bytes.toString('utf8'), csp)) : bytes;
     res.writeHead(200, {
-      'Content-Type': types[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
