@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { buildApp } from '../../scripts/build-app.ts';
 
 /**
  * Vitest global setup: builds the app once, as `npm run build` does: the renderer (into
@@ -7,10 +6,5 @@ import { build } from 'vite';
  * its real CSP; main and preload, which the boot test, the packaging test and test/electron load.
  */
 export default async function buildRenderer(): Promise<void> {
-  for (const config of ['vite.config.ts', 'vite.app.config.ts', 'vite.preload.config.ts']) {
-    await build({
-      configFile: fileURLToPath(new URL(`../../${config}`, import.meta.url)),
-      logLevel: 'warn',
-    });
-  }
+  await buildApp();
 }
