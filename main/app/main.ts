@@ -65,7 +65,8 @@ const launches = new LaunchBatcher({
       .then((recent) => send('targetRequested', targetRequestFor(paths, recent)));
   },
   isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true,
-  ownPaths: [process.execPath, app.getAppPath()],
+  // Run unpackaged (`electron dist/app/main.js`), the script is on the command line too.
+  ownPaths: [process.execPath, app.getAppPath(), import.meta.filename],
   holdUntilReady: true,
 });
 
