@@ -341,11 +341,19 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
         show: false,
         webPreferences: { preload, contextIsolation: true, sandbox: true },
       });
-      await stranger.loadURL('data:text/html,<title>stranger</title>');
+      await stranger.loadURL('data:text/html,<title>stranger</title><body></body>');
     }, preloadScript);
     const stranger = await strangerOpened;
     await stranger.waitForLoadState('domcontentloaded');
     await expect(callBridge(stranger, 'appInfo')).rejects.toThrow(/Refused/);
+    // A frame gets no bridge at all: the preload runs in top frames only.
+    const inFrame = await stranger.evaluate(`new Promise((resolve) => {
+      const frame = document.createElement('iframe');
+      frame.srcdoc = '<p>frame</p>';
+      frame.onload = () => resolve(typeof frame.contentWindow.taskdrop);
+      document.body.append(frame);
+    })`);
+    expect(inFrame).toBe('undefined');
     await stranger.close();
   });
 
