@@ -14,9 +14,8 @@ import { secureWebPreferences } from '../../main/app/window-security.ts';
  * Catches bundling and import mistakes where Electron's binary cannot run.
  */
 const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
-const register = fileURLToPath(
-  new URL('../support/electron-stand-in/register.ts', import.meta.url),
-);
+// As a URL: `--import` takes a specifier, and a Windows path would read as one with a scheme.
+const register = new URL('../support/electron-stand-in/register.ts', import.meta.url).href;
 
 interface Call {
   call: string;
