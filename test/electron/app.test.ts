@@ -160,7 +160,7 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
   afterAll(async () => {
     await app?.close();
     await sim?.close();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }, 60_000);
 
   it('loads its page from app:// under its CSP, isolated, with no Node in the page', async () => {

@@ -10,7 +10,8 @@ import { appUnderTest, callBridge, launchApp, nextBridgeEvent } from '../support
  * packaged-app launcher driving a Chromium (the shell Electron wraps) over its DevTools port.
  */
 const dir = mkdtempSync(join(tmpdir(), 'taskdrop-harness-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Retries: Windows may hold a just-closed browser's files a moment longer.
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 describe('the Electron suite’s harness', () => {
   it('tests the packaged app it is pointed at, and says why when there is none', () => {
