@@ -56,10 +56,12 @@ function environment(): Record<string, string> {
       );
     }),
   );
+  // The packaged app runs in demo mode: it ignores the simulator's addresses
+  // (main/app/launch-settings.ts), and without a client id it signs in to nothing else.
+  if (packaged) return { ...inherited, TASKDROP_DATA_DIR: dataDir };
   return {
     ...inherited,
     TASKDROP_DATA_DIR: dataDir,
-    // The packaged app ignores these (main/app/launch-settings.ts): it runs in demo mode.
     TASKDROP_CLIENT_ID: clientId,
     TASKDROP_GRAPH_URL: sim.graphUrl,
     TASKDROP_LOGIN_SERVICE: sim.origin,
