@@ -209,10 +209,11 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
     if (packaged) return;
     // The renderer runs in Chromium's OS sandbox (which the suite turns off on Linux only).
     if (process.platform !== 'linux') {
-      const sandboxed = await main().evaluate(({ app: electronApp, BrowserWindow }) => {
-        const pid = BrowserWindow.getAllWindows()[0]?.webContents.getOSProcessId();
+      const sandboxed = await main().evaluate(({ app: electronApp, webContents }, url) => {
+        const own = webContents.getAllWebContents().find((contents) => contents.getURL() === url);
+        const pid = own?.getOSProcessId();
         return electronApp.getAppMetrics().find((metric) => metric.pid === pid)?.sandboxed;
-      });
+      }, appPageUrl);
       expect(sandboxed).toBe(true);
     }
     const header = await main().evaluate(async ({ net }, url) => {
@@ -373,19 +374,23 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
       ),
     ).toBe(true);
     if (app.electron !== null) {
-      const decided = app.electron.evaluate(
-        ({ BrowserWindow }) =>
-          new Promise<string>((resolve) => {
-            BrowserWindow.getAllWindows()[0]?.webContents.once('will-navigate', (_event, url) =>
-              setImmediate(() => resolve(url)),
-            );
-          }),
-      );
+      // Listening in main first, so the attempt cannot come before the listener.
+      await app.electron.evaluate(({ webContents }, url) => {
+        const own = webContents.getAllWebContents().find((contents) => contents.getURL() === url);
+        (globalThis as unknown as { navigation: Promise<string> }).navigation = new Promise(
+          (resolve) => {
+            own?.once('will-navigate', (_event, to) => setImmediate(() => resolve(to)));
+          },
+        );
+      }, appPageUrl);
       await page.evaluate(() => {
         (globalThis as unknown as { location: { href: string } }).location.href =
           'https://example.com/';
       });
-      expect(await decided).toBe('https://example.com/');
+      const attempted = await app.electron.evaluate(
+        () => (globalThis as unknown as { navigation: Promise<string> }).navigation,
+      );
+      expect(attempted).toBe('https://example.com/');
     } else {
       await page.evaluate(() => {
         (globalThis as unknown as { location: { href: string } }).location.href =
