@@ -1,4 +1,5 @@
 import { extractFile, listPackage, statFile } from '@electron/asar';
+import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
 import { build } from 'electron-builder';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -44,9 +45,75 @@ const testOnlyRouteMarkers = [
 /** Demo mode's simulator is in the bundle: without it, the markers' absence would prove nothing. */
 const demoMarker = 'startDemoGraph';
 
+/** The fuses electron-builder.yml flips (`electronFuses`), as the packaged binary must hold them. */
+export const expectedFuses: Readonly<Record<keyof typeof FuseV1Options, boolean | 'any'>> = {
+  RunAsNode: false,
+  EnableCookieEncryption: true,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
+  EnableEmbeddedAsarIntegrityValidation: true,
+  OnlyLoadAppFromAsar: true,
+  LoadBrowserProcessSpecificV8Snapshot: 'any',
+  GrantFileProtocolExtraPrivileges: false,
+};
+
+/** The wire's bytes: '0' off, '1' on, 'r' removed from this Electron. */
+const fuseByte = { off: 0x30, on: 0x31, removed: 0x72 } as const;
+const fuseSentinel = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+
 /**
- * Electron's Linux folder as electron-builder copies it, with an empty executable: this machine
- * cannot download Electron, and packaging only copies the binary, it never runs it.
+ * A fuse wire as Electron 45 ships it (every fuse at Electron's default), for the stand-in: with
+ * it, electron-builder flips the stand-in's fuses as it flips the real binary's.
+ */
+export function defaultFuseWire(): Buffer {
+  const defaults = [
+    fuseByte.on, // RunAsNode
+    fuseByte.off, // EnableCookieEncryption
+    fuseByte.on, // EnableNodeOptionsEnvironmentVariable
+    fuseByte.on, // EnableNodeCliInspectArguments
+    fuseByte.off, // EnableEmbeddedAsarIntegrityValidation
+    fuseByte.off, // OnlyLoadAppFromAsar
+    fuseByte.off, // LoadBrowserProcessSpecificV8Snapshot
+    fuseByte.on, // GrantFileProtocolExtraPrivileges
+  ];
+  return Buffer.concat([
+    Buffer.from(fuseSentinel),
+    Buffer.from([Number(FuseVersion.V1), defaults.length]),
+    Buffer.from(defaults),
+  ]);
+}
+
+/** Each fuse of `binary` (an executable, or a macOS .app) that is not as electronFuses asks. */
+export async function fuseProblems(binary: string): Promise<string[]> {
+  const wire = await getCurrentFuseWire(binary);
+  const problems: string[] = [];
+  for (const [name, expected] of Object.entries(expectedFuses)) {
+    const state = wire[FuseV1Options[name as keyof typeof FuseV1Options]];
+    if (expected === 'any' || state === fuseByte.removed) continue;
+    const actual = state === fuseByte.on ? true : state === fuseByte.off ? false : 'missing';
+    if (actual !== expected) {
+      problems.push(`fuse ${name} is ${String(actual)}, not ${String(expected)}, in ${binary}`);
+    }
+  }
+  return problems;
+}
+
+/** The app binaries `npm run dist` (or dist:dir) left in `outputDir`, for each OS built. */
+export function packagedBinaries(outputDir: string): string[] {
+  if (!existsSync(outputDir)) return [];
+  const candidates = readdirSync(outputDir).flatMap((folder) => {
+    if (/^linux.*-unpacked$/.test(folder)) return [join(outputDir, folder, 'taskdrop')];
+    if (/^win.*-unpacked$/.test(folder)) return [join(outputDir, folder, 'taskdrop.exe')];
+    if (/^mac/.test(folder)) return [join(outputDir, folder, 'taskdrop.app')];
+    return [];
+  });
+  return candidates.filter((path) => existsSync(path));
+}
+
+/**
+ * Electron's Linux folder as electron-builder copies it, with a stand-in executable that holds
+ * only a fuse wire: this machine cannot download Electron, and packaging only copies the binary
+ * (and flips its fuses), it never runs it.
  */
 function standInElectron(dir: string): void {
   const electron = z
@@ -56,7 +123,7 @@ function standInElectron(dir: string): void {
     );
   mkdirSync(join(dir, 'resources'), { recursive: true });
   mkdirSync(join(dir, 'locales'), { recursive: true });
-  writeFileSync(join(dir, 'electron'), '', { mode: 0o755 });
+  writeFileSync(join(dir, 'electron'), defaultFuseWire(), { mode: 0o755 });
   writeFileSync(join(dir, 'version'), electron.version);
   writeFileSync(
     join(dir, 'LICENSE'),
@@ -66,7 +133,8 @@ function standInElectron(dir: string): void {
 
 /**
  * Packages the built app (`npm run build`) as `npm run dist` does, but as a Linux folder (the
- * `dir` target) around a stand-in Electron; answers its resources folder, where app.asar is.
+ * `dir` target) around a stand-in Electron; answers its resources folder, where app.asar is, and
+ * the `taskdrop` executable (the stand-in, its fuses flipped) is beside it.
  */
 export async function packageLinuxFolder(workDir: string): Promise<string> {
   const electronDist = join(workDir, 'electron');

@@ -1,25 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { electronBinary } from './electron-binary.ts';
 
 /**
  * `npm start`: opens the built app in Electron. Where Electron's binary was not downloaded
  * (ELECTRON_SKIP_BINARY_DOWNLOAD, locked-down networks) it says so and opens taskdrop in the
  * browser instead, against the same engine.
  */
-/** The downloaded binary, found without require('electron') (which would try to download it). */
-function electronBinary(): string | null {
-  try {
-    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-    const relative = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
-    const binary = join(packageDir, 'dist', relative);
-    return relative !== '' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
 const binary = electronBinary();
 const [command, args] =
   binary === null

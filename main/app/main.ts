@@ -6,6 +6,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  protocol,
   safeStorage,
   screen,
   shell,
@@ -14,7 +15,6 @@ import {
 import type { MenuItemConstructorOptions } from 'electron';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { eventChannel } from '../../preload/channels.ts';
 import type { TaskdropEvents } from '../../preload/contract.ts';
 import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
@@ -27,9 +27,11 @@ import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
+import { appPageUrl, appScheme, appSchemePrivileges, serveAppRequest } from './app-protocol.ts';
 import { folderChooser } from './folder-chooser.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
+import { appOverrides } from './launch-settings.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
 import { drawTrayIcon, trayIconStyleFor } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
@@ -37,10 +39,12 @@ import { positionNearTray } from './tray-position.ts';
 import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
 import { hardenContents, secureWebPreferences } from './window-security.ts';
 
-// Bundled to dist/app/main.js; the renderer and preload are built beside it.
-const pageFile = join(import.meta.dirname, '../renderer/index.html');
-const pageUrl = pathToFileURL(pageFile).href;
+// Bundled to dist/app/main.js; the renderer and preload are built beside it. The page is served
+// from app:// (main/app/app-protocol.ts), never from file://.
+const rendererDir = join(import.meta.dirname, '../renderer');
+const pageUrl = appPageUrl;
 const preloadFile = join(import.meta.dirname, '../preload/preload.cjs');
+const overrides = appOverrides(process.env, app.isPackaged);
 
 let engine: Engine | undefined;
 let log: Logger | undefined;
@@ -61,7 +65,8 @@ const launches = new LaunchBatcher({
       .then((recent) => send('targetRequested', targetRequestFor(paths, recent)));
   },
   isFile: (path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true,
-  ownPaths: [process.execPath, app.getAppPath()],
+  // Run unpackaged (`electron dist/app/main.js`), the script is on the command line too.
+  ownPaths: [process.execPath, app.getAppPath(), import.meta.filename],
   holdUntilReady: true,
 });
 
@@ -245,8 +250,14 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
   }
   const store =
     sealing.encryption === null ? undefined : sealedTokenStore(dataDir, sealing.encryption);
+  const { graphUrl, loginServiceOrigin } = overrides;
   const accounts = new MicrosoftAccounts(
-    new MsalAuth(store?.kind === 'sealed' ? { clientId, cachePlugin: store.plugin } : { clientId }),
+    new MsalAuth({
+      clientId,
+      ...(store?.kind === 'sealed' ? { cachePlugin: store.plugin } : {}),
+      ...(loginServiceOrigin === undefined ? {} : { loginServiceOrigin }),
+    }),
+    graphUrl === undefined ? {} : { graphUrl },
   );
   return Engine.open({
     dataDir,
@@ -267,6 +278,8 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
 }
 
 async function start(): Promise<void> {
+  for (const why of overrides.ignored) console.warn(`taskdrop: ${why}`);
+  protocol.handle(appScheme, (request) => serveAppRequest(rendererDir, request));
   const dataDir = app.getPath('userData');
   // The OS's place for logs: ~/Library/Logs/taskdrop on macOS, userData/logs elsewhere.
   app.setAppLogsPath();
@@ -303,6 +316,11 @@ async function start(): Promise<void> {
     launches.ready();
   });
 }
+
+// Before anything reads it: the single-instance lock lives in the data folder too, so a queue of
+// one's own (tests, a second queue) runs beside the usual one.
+if (overrides.dataDir !== undefined) app.setPath('userData', overrides.dataDir);
+protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -1,32 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
-
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
-/** The same policy the Electron window gets: our own scripts and styles, nothing remote. */
-export function contentSecurityPolicy(connectSrc: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${connectSrc}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+import { extname } from 'node:path';
+import { contentTypeOf, fileInside } from '../core/ui/renderer-files.ts';
 
 const metaPolicy = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/i;
 
@@ -43,16 +18,15 @@ function withPolicy(html: string, csp: string): string {
   return html.replace(metaPolicy, `$1${meta}$2`);
 }
 
-/** Serves the built renderer; paths (decoded) cannot climb out of its folder. */
+/** Serves the built renderer; paths cannot climb out of its folder. */
 export async function serveStatic(
   root: string,
-  path: string,
+  urlPath: string,
   res: ServerResponse,
   csp: string,
 ): Promise<void> {
-  const relative = normalize(path === '/' ? '/index.html' : path);
-  const file = join(root, relative);
-  if (!file.startsWith(root + sep)) {
+  const file = fileInside(root, urlPath);
+  if (file === null) {
     res.writeHead(403).end();
     return;
   }
@@ -61,7 +35,7 @@ export async function serveStatic(
     const body =
       extname(file) === '.html' ? Buffer.from(withPolicy(bytes.toString('utf8'), csp)) : bytes;
     res.writeHead(200, {
-      'Content-Type': types[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',

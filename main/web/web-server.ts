@@ -24,7 +24,8 @@ import {
   type StagingSession,
 } from '../core/staging/staging-area.ts';
 import { RefusalLog } from './refusal-log.ts';
-import { contentSecurityPolicy, serveStatic } from './static-files.ts';
+import { contentSecurityPolicy } from '../core/ui/renderer-files.ts';
+import { serveStatic } from './static-files.ts';
 
 export interface WebServerOptions {
   api: TaskdropApi & StagingQueue;
@@ -87,11 +88,12 @@ function sameSecret(given: string | null, secret: string): boolean {
   return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
-/** The request's URL and its decoded path; null when either is malformed (`GET /%`). */
-function parseTarget(req: IncomingMessage, origin: string): { url: URL; path: string } | null {
+/** The request's URL; null when it or its path is malformed (`GET /%`). */
+function parseTarget(req: IncomingMessage, origin: string): { url: URL } | null {
   try {
     const url = new URL(req.url ?? '/', origin);
-    return { url, path: decodeURIComponent(url.pathname) };
+    decodeURIComponent(url.pathname);
+    return { url };
   } catch {
     return null;
   }
@@ -129,7 +131,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request');
       return;
     }
-    serveStatic(options.staticDir, target.path, res, csp).catch((error: unknown) => {
+    serveStatic(options.staticDir, target.url.pathname, res, csp).catch((error: unknown) => {
       log.error('a file of the UI could not be served', {
         ...requestFields(req),
         error: String(error),

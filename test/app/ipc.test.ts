@@ -13,7 +13,7 @@ import {
 } from '../../main/app/ipc.ts';
 import { harness, settle, type Harness } from '../support/engine-harness.ts';
 
-const pageUrl = 'file:///opt/taskdrop/resources/app.asar/dist/renderer/index.html';
+const pageUrl = 'app://taskdrop/index.html';
 type Handler = (event: { senderFrame: SenderFrame | null }, ...args: unknown[]) => Promise<unknown>;
 
 /** Electron's ipcMain and ipcRenderer stand-ins, joined the way Electron joins them. */

@@ -8,7 +8,7 @@ import {
   type HardenableContents,
 } from '../../main/app/window-security.ts';
 
-const pageUrl = 'file:///app/dist/renderer/index.html';
+const pageUrl = 'app://taskdrop/index.html';
 
 describe('the window factory', () => {
   it('asks for every option of Electron’s security checklist', () => {

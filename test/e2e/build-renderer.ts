@@ -1,13 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { buildApp } from '../../scripts/build-app.ts';
 
 /**
- * Vitest global setup: builds the renderer once (into dist/renderer, like `npm run web`) so
- * the browser tests load the UI exactly as shipped, with its real CSP.
+ * Vitest global setup: builds the app once, as `npm run build` does: the renderer (into
+ * dist/renderer, like `npm run web`), so the browser tests load the UI exactly as shipped, with
+ * its real CSP; main and preload, which the boot test, the packaging test and test/electron load.
  */
 export default async function buildRenderer(): Promise<void> {
-  await build({
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-  });
+  await buildApp();
 }

@@ -11,6 +11,7 @@ import { startSimulator, type RunningSimulator } from '../../main/simulator/inde
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
 import { firstTask, simAccountId } from './engine-harness.ts';
 import { raw } from './raw-http.ts';
+import { browserCandidates, findBrowser } from '../../scripts/find-browser.ts';
 
 /** The built renderer (test/e2e/build-renderer.ts builds it once per run). */
 export const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -18,8 +19,8 @@ export const screenshotDir = fileURLToPath(
   new URL('../../test-output/screenshots', import.meta.url),
 );
 
-/** Debian's Chromium (scripts/ensure-chromium.sh), never Playwright's own download. */
-export const chromiumPath = process.env['TASKDROP_CHROMIUM'] ?? '/usr/bin/chromium';
+/** A Chromium-based browser of this machine (scripts/find-browser.ts), never Playwright's own. */
+export const chromiumPath = findBrowser() ?? browserCandidates()[0] ?? 'chromium';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

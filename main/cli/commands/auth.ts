@@ -20,14 +20,9 @@ import {
   sealedCachePath,
   type TokenStore,
 } from '../../core/auth/token-store.ts';
+import { loginServiceVariable, loopbackHttpOrigin } from '../../core/auth/login-host.ts';
 import { openQueueDatabase } from '../../core/queue/database.ts';
 import { UsageError, type CliArgs } from '../args.ts';
-
-/**
- * Test and demo only: the loopback origin of a simulator that stands in for Microsoft's login
- * service. MSAL still builds every address for the real host; only the connections go here.
- */
-export const loginServiceVariable = 'TASKDROP_LOGIN_SERVICE';
 
 type Print = (text: string) => void;
 
@@ -59,17 +54,13 @@ const missingClientId =
 function loginServiceOrigin(env: NodeJS.ProcessEnv): string | undefined {
   const value = env[loginServiceVariable]?.trim();
   if (value === undefined || value === '') return undefined;
-  const url = URL.canParse(value) ? new URL(value) : null;
-  if (
-    url === null ||
-    url.protocol !== 'http:' ||
-    !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
-  ) {
+  const origin = loopbackHttpOrigin(value);
+  if (origin === null) {
     throw new UsageError(
       `${loginServiceVariable} must be a loopback http:// origin (a simulator).`,
     );
   }
-  return url.origin;
+  return origin;
 }
 
 /** MSAL for this data folder, or null when no client id is configured anywhere. */

@@ -31,6 +31,21 @@ export function assertLoginUrl(url: string): URL {
   return parsed;
 }
 
+/**
+ * Test and demo only: the loopback origin of a simulator that stands in for Microsoft's login
+ * service. MSAL still builds every address for the real host; only the connections go here.
+ */
+export const loginServiceVariable = 'TASKDROP_LOGIN_SERVICE';
+
+/** The origin of an http:// address on this machine (a simulator), or null for any other. */
+export function loopbackHttpOrigin(value: string): string | null {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url?.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    return null;
+  }
+  return url.origin;
+}
+
 /** The same path and query on `origin`: how the simulator stands in for the login host. */
 export function rerouteLoginUrl(url: string, origin: string): string {
   const parsed = assertLoginUrl(url);
