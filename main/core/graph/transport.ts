@@ -12,6 +12,7 @@ import {
   tokenUnavailableError,
   untrustedHostError,
 } from './errors.ts';
+import { redacted } from '../logging/redact.ts';
 import type { GraphOperation, RequestBytes } from './types.ts';
 import { originOf } from './urls.ts';
 
@@ -209,10 +210,12 @@ export class GraphTransport {
         redirect: 'manual',
       });
       pass.answered(response.status, response.headers);
-      const bodyText =
+      const text =
         response.status === request.unreadBodyStatus
           ? await discardBody(response)
           : await response.text();
+      // A token the server echoes back, whatever its shape, goes no further than here.
+      const bodyText = isSuccess(response.status) ? text : text.replaceAll(token, redacted);
       return {
         status: response.status,
         headers: response.headers,
