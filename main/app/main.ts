@@ -12,7 +12,7 @@ import {
   Tray,
 } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eventChannel } from '../../preload/channels.ts';
@@ -20,8 +20,7 @@ import type { TaskdropEvents } from '../../preload/contract.ts';
 import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
 import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../core/auth/msal-auth.ts';
-import { safeStorageEncryption } from '../core/auth/safe-storage.ts';
-import { sealedTokenStore } from '../core/auth/token-store.ts';
+import { sealedCachePath } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
@@ -31,6 +30,7 @@ import { folderChooser } from './folder-chooser.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
+import { appTokenStore } from './token-storage.ts';
 import { drawTrayIcon, trayIconStyleFor } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
 import { positionNearTray } from './tray-position.ts';
@@ -238,19 +238,22 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       runtimeVersions,
     });
   }
-  const sealing = safeStorageEncryption(safeStorage);
-  if (sealing.warning !== null) {
-    console.warn(`taskdrop: ${sealing.warning}`);
-    log.warn('token encryption unavailable', { why: sealing.warning });
-  }
-  const store =
-    sealing.encryption === null ? undefined : sealedTokenStore(dataDir, sealing.encryption);
-  const accounts = new MicrosoftAccounts(
-    new MsalAuth(store?.kind === 'sealed' ? { clientId, cachePlugin: store.plugin } : { clientId }),
-  );
-  return Engine.open({
+  // Whether an obfuscated cache may be kept is a setting: asked only once the engine is open
+  // (the first cache access is accounts.list(), below).
+  const store = appTokenStore(
     dataDir,
-    accounts: await accounts.list(),
+    safeStorage,
+    async () => (await opened.getSettings()).allowWeakTokenStorage,
+  );
+  if (store.warning !== null) log.warn('token encryption unavailable', { why: store.warning });
+  const { cachePlugin } = store;
+  const accounts = new MicrosoftAccounts(
+    new MsalAuth(cachePlugin === undefined ? { clientId } : { clientId, cachePlugin }),
+  );
+  const opened = Engine.open({
+    dataDir,
+    accounts: [],
+    tokenStorage: store.storage,
     tokens: accounts.tokens,
     chooseFolder,
     log,
@@ -264,6 +267,15 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       },
     },
   });
+  for (const account of await accounts.list()) opened.addAccount(account);
+  if (store.storage === 'obfuscated') {
+    // Agreed: a cache access saves the sign-in now. Withdrawn: the saved copy goes.
+    opened.on('settingsChanged', ({ allowWeakTokenStorage }) => {
+      if (allowWeakTokenStorage) void accounts.list();
+      else rmSync(sealedCachePath(dataDir), { force: true });
+    });
+  }
+  return opened;
 }
 
 async function start(): Promise<void> {

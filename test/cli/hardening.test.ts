@@ -413,6 +413,8 @@ describe('queue.owner naming a process that is gone', () => {
       const child = spawnCli(['queue', ...at(dataDir)], env);
       const result = finished(child);
       await waitUntil(() => holdsOpen(child.pid!, queueFile), 'taskdrop to try the queue', 20_000);
+      // Longer than a start waits for a lock held by a live taskdrop (200 ms).
+      await new Promise((resolve) => setTimeout(resolve, 700));
       holder.kill('SIGKILL');
       const done = await result;
       expect(done.stderr).toBe('');

@@ -4,6 +4,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
   AppInfo,
+  TokenStorage,
   EnqueueRequest,
   EnqueueResult,
   JobSelection,
@@ -85,6 +86,8 @@ export interface EngineOptions {
   log?: Logger;
   /** Versions the engine cannot know itself (Electron, Chromium), for the diagnostics. */
   runtimeVersions?: Readonly<Record<string, string>>;
+  /** How the shell keeps sign-ins between runs, for Settings to show (default 'none'). */
+  tokenStorage?: TokenStorage;
 }
 
 /** Shows a folder chooser; answers the chosen folder's path, or null when it was closed. */
@@ -364,6 +367,7 @@ export class Engine implements TaskdropApi {
       dropsCarryPaths: true,
       canChooseFolders: this.#options.chooseFolder !== undefined,
       logFile: this.#log.file,
+      tokenStorage: this.#options.tokenStorage ?? 'none',
     });
   }
 
