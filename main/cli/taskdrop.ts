@@ -8,7 +8,7 @@ import { isGraphError } from '../core/graph/errors.ts';
 import { defaultDataDir } from '../core/paths.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
-import { QueueFileError } from '../core/queue/queue-file.ts';
+import { errorCodeOf, QueueFileError, queueFileErrorOf } from '../core/queue/queue-file.ts';
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
 import { login, logout, whoami } from './commands/auth.ts';
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       complain('stopped.');
       return exitCodes.interrupted;
     }
-    complain(errorText(error));
+    complain(errorText(asQueueError(error, args.dataDir ?? defaultDataDir(io.env))));
     return exitCodeOf(error);
   } finally {
     await context?.close();
@@ -157,6 +157,15 @@ function outcomeCode(outcome: RunOutcome, reporter: Reporter, io: CliIo): number
   if (jobs.some((job) => job.state === 'needs-sign-in')) return exitCodes.signIn;
   if (outcome.refusedCount > 0 || jobs.some((job) => job.state !== 'done')) return exitCodes.failed;
   return exitCodes.ok;
+}
+
+/**
+ * A queue write the disk refused (SQLite rolled it back), said as such rather than as a stack.
+ * Only SQLite's own errors: the queue is the only SQLite file, an OS error may be anything's.
+ */
+function asQueueError(error: unknown, dataDir: string): unknown {
+  if (!errorCodeOf(error).startsWith('SQLITE_')) return error;
+  return queueFileErrorOf(error, dataDir) ?? error;
 }
 
 /** What Ctrl-C left behind, as it is. */

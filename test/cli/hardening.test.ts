@@ -257,14 +257,15 @@ async function queueOfFour(dataDir: string): Promise<string[]> {
   return paths;
 }
 
-const queuedIds = async (dataDir: string): Promise<number[]> => {
+/** The queue's jobs as `taskdrop queue --json` lists them. */
+const queued = async (dataDir: string): Promise<{ id: number; state: string }[]> => {
   const result = await runCli(['queue', '--json', ...at(dataDir)], env);
   expect(result.code).toBe(0);
   return result.stdout
     .trim()
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => (JSON.parse(line) as { id: number }).id);
+    .map((line) => JSON.parse(line) as { id: number; state: string });
 };
 
 describe('a queue file that cannot be read', () => {
@@ -283,7 +284,7 @@ describe('a queue file that cannot be read', () => {
     const [restore, fresh] = commandsIn(result.stderr);
     expect(fresh).toMatch(/^mv '.*queue\.sqlite3' '.*queue\.damaged-[\dT-]+Z\.sqlite3'$/);
     expect(spawnSync('sh', ['-c', restore!]).status).toBe(0);
-    expect(await queuedIds(dataDir)).toHaveLength(4);
+    expect(await queued(dataDir)).toHaveLength(4);
   });
 
   it('full of garbage: the same plain words, the file kept, and starting fresh as told works', async () => {
@@ -299,7 +300,7 @@ describe('a queue file that cannot be read', () => {
     expect(sha256Of(readFileSync(queueFile))).toBe(sha256Of(garbage));
     const [, fresh] = commandsIn(result.stderr);
     expect(spawnSync('sh', ['-c', fresh!]).status).toBe(0);
-    expect(await queuedIds(dataDir)).toEqual([]);
+    expect(await queued(dataDir)).toEqual([]);
     expect(readdirSync(dataDir).some((name) => /^queue\.damaged-.*\.sqlite3$/.test(name))).toBe(
       true,
     );
@@ -345,7 +346,7 @@ describe('a queue that cannot be written', () => {
     try {
       const dataDir = join(disk.path, 'data');
       await queueOfFour(dataDir);
-      const before = await queuedIds(dataDir);
+      const before = await queued(dataDir);
       // Fill what is left, to the last block.
       spawnSync('dd', ['if=/dev/zero', `of=${join(disk.path, 'filler')}`, 'bs=4k']);
       const drop = await runCli(
@@ -363,8 +364,13 @@ describe('a queue that cannot be written', () => {
       expect(drop.stderr).toContain('is full, so the queue could not be saved; it is as it was');
       expect(drop.stderr).not.toMatch(noStack);
       expect(drop.code).toBe(1);
+      const cancel = await runCli(['cancel', 'all', ...at(dataDir)], env);
+      expect(cancel.stderr).toContain('is full, so the queue could not be saved; it is as it was');
+      expect(cancel.stderr).not.toMatch(noStack);
+      expect(cancel.code).toBe(1);
       rmSync(join(disk.path, 'filler'));
-      expect(await queuedIds(dataDir)).toEqual(before);
+      expect(await queued(dataDir)).toEqual(before);
+      expect(before.map((job) => job.state)).toEqual(['paused', 'paused', 'paused', 'paused']);
       expect(attachedNamed('no-room.txt')).toEqual([]);
     } finally {
       disk.unmount();
