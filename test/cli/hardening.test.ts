@@ -17,10 +17,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { sha256Of, waitUntil } from '../support/engine-harness.ts';
+
+// Each test starts two to five taskdrop processes, each taking 1–5 s on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 let sim: RunningSimulator;
 let dir: string;
