@@ -24,6 +24,8 @@ import { sealedCachePath } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
+import { DataDirInUseError } from '../core/queue/database.ts';
+import { QueueFileError } from '../core/queue/queue-file.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
 import { folderChooser } from './folder-chooser.ts';
@@ -342,5 +344,18 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(0);
     })();
   });
-  void app.whenReady().then(start);
+  void app.whenReady().then(start).catch(cannotStart);
+}
+
+/** The queue damaged, unwritable or in use: said in a dialog, with what to do, not a crash. */
+function cannotStart(error: unknown): void {
+  const known = error instanceof QueueFileError || error instanceof DataDirInUseError;
+  log?.error('taskdrop could not start', { error });
+  dialog.showErrorBox(
+    'taskdrop cannot start',
+    known
+      ? error.message
+      : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  app.exit(1);
 }
