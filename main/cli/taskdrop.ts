@@ -170,7 +170,7 @@ function asQueueError(error: unknown, dataDir: string): unknown {
 
 /** What Ctrl-C left behind, as it is. */
 function interruptedText({ jobs, queuedCount }: RunOutcome): string {
-  if (jobs.length === 0) return 'stopped before any file was queued; nothing was uploaded.';
+  if (jobs.length === 0) return 'stopped. Nothing was queued or uploaded.';
   return `stopped. ${queuedCount} file(s) stay queued; "taskdrop run" continues where they were.`;
 }
 

@@ -81,7 +81,7 @@ describe('Ctrl-C', () => {
       const stopped = await stopping;
       expect(Date.now() - interruptedAt).toBeLessThan(1_500);
       expect(stopped.code).toBe(130);
-      expect(stopped.stderr).toContain('stopped before any file was queued; nothing was uploaded');
+      expect(stopped.stderr).toContain('stopped. Nothing was queued or uploaded.');
       expect(stopped.stderr).not.toContain('stay queued');
     } finally {
       sim.control.removeFault(rule.id);
