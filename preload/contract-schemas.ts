@@ -99,6 +99,7 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
         maxConcurrentUploads: z.number().int(),
         uploadBudgetMb: z.number().int(),
         startAtLogin: z.boolean(),
+        allowWeakTokenStorage: z.boolean(),
       })
       .partial(),
   ]),

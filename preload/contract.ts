@@ -194,7 +194,20 @@ export interface Settings {
   /** Upload volume per 5 minutes, in MB (Graph's limit is 150). */
   uploadBudgetMb: number;
   startAtLogin: boolean;
+  /**
+   * Keep the sign-in saved though only obfuscation is on offer (Linux without a keyring:
+   * see TokenStorage 'obfuscated'). Off until the person says so in Settings.
+   */
+  allowWeakTokenStorage: boolean;
 }
+
+/**
+ * How the app keeps a Microsoft sign-in between runs (docs/security.md §4): sealed by the OS
+ * (Keychain, DPAPI, a Linux keyring); `obfuscated`, a fixed key (Linux without a keyring), kept
+ * only once allowWeakTokenStorage is on; `memory`, not kept; `none`, nothing to keep (demo mode,
+ * a token from the environment).
+ */
+export type TokenStorage = 'os' | 'obfuscated' | 'memory' | 'none';
 
 export interface AppInfo {
   version: string;
@@ -208,6 +221,7 @@ export interface AppInfo {
   canChooseFolders: boolean;
   /** Where taskdrop writes its log (for the About section); null when it keeps none. */
   logFile: string | null;
+  tokenStorage: TokenStorage;
 }
 
 export interface SettingsCommands {

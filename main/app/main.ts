@@ -13,18 +13,19 @@ import {
   Tray,
 } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventChannel } from '../../preload/channels.ts';
 import type { TaskdropEvents } from '../../preload/contract.ts';
 import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
 import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../core/auth/msal-auth.ts';
-import { safeStorageEncryption } from '../core/auth/safe-storage.ts';
-import { sealedTokenStore } from '../core/auth/token-store.ts';
+import { sealedCachePath } from '../core/auth/token-store.ts';
 import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
+import { DataDirInUseError } from '../core/queue/database.ts';
+import { QueueFileError } from '../core/queue/queue-file.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
 import { appPageUrl, appScheme, appSchemePrivileges, serveAppRequest } from './app-protocol.ts';
@@ -33,6 +34,7 @@ import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { appOverrides } from './launch-settings.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
+import { appTokenStore } from './token-storage.ts';
 import { drawTrayIcon, trayIconStyleFor } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
 import { positionNearTray } from './tray-position.ts';
@@ -243,25 +245,31 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       runtimeVersions,
     });
   }
-  const sealing = safeStorageEncryption(safeStorage);
-  if (sealing.warning !== null) {
-    console.warn(`taskdrop: ${sealing.warning}`);
-    log.warn('token encryption unavailable', { why: sealing.warning });
+  // Whether an obfuscated cache may be kept is a setting: asked only once the engine is open
+  // (the first cache access is accounts.list(), below).
+  const store = appTokenStore(
+    dataDir,
+    safeStorage,
+    async () => (await opened.getSettings()).allowWeakTokenStorage,
+  );
+  if (store.warning !== null) {
+    console.warn(`taskdrop: ${store.warning}`);
+    log.warn('token encryption unavailable', { why: store.warning });
   }
-  const store =
-    sealing.encryption === null ? undefined : sealedTokenStore(dataDir, sealing.encryption);
+  const { cachePlugin } = store;
   const { graphUrl, loginServiceOrigin } = overrides;
   const accounts = new MicrosoftAccounts(
     new MsalAuth({
       clientId,
-      ...(store?.kind === 'sealed' ? { cachePlugin: store.plugin } : {}),
+      ...(cachePlugin === undefined ? {} : { cachePlugin }),
       ...(loginServiceOrigin === undefined ? {} : { loginServiceOrigin }),
     }),
     graphUrl === undefined ? {} : { graphUrl },
   );
-  return Engine.open({
+  const opened = Engine.open({
     dataDir,
-    accounts: await accounts.list(),
+    accounts: [],
+    tokenStorage: store.storage,
     tokens: accounts.tokens,
     chooseFolder,
     log,
@@ -275,6 +283,15 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       },
     },
   });
+  for (const account of await accounts.list()) opened.addAccount(account);
+  if (store.storage === 'obfuscated') {
+    // Agreed: a cache access saves the sign-in now. Withdrawn: the saved copy goes.
+    opened.on('settingsChanged', ({ allowWeakTokenStorage }) => {
+      if (allowWeakTokenStorage) void accounts.list();
+      else rmSync(sealedCachePath(dataDir), { force: true });
+    });
+  }
+  return opened;
 }
 
 async function start(): Promise<void> {
@@ -348,5 +365,18 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(0);
     })();
   });
-  void app.whenReady().then(start);
+  void app.whenReady().then(start).catch(cannotStart);
+}
+
+/** The queue damaged, unwritable or in use: said in a dialog, with what to do, not a crash. */
+function cannotStart(error: unknown): void {
+  const known = error instanceof QueueFileError || error instanceof DataDirInUseError;
+  log?.error('taskdrop could not start', { error });
+  dialog.showErrorBox(
+    'taskdrop cannot start',
+    known
+      ? error.message
+      : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  app.exit(1);
 }

@@ -3,6 +3,7 @@ import {
   EnvTokenProvider,
   IssuingTokenProvider,
 } from '../core/auth/token-provider.ts';
+import { assertTrustedGraphUrl, UntrustedGraphUrlError } from '../core/graph/trusted-hosts.ts';
 import type { AccountConfig } from '../core/engine/accounts.ts';
 import { Engine, type EngineOptions } from '../core/engine/engine.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
@@ -85,8 +86,14 @@ async function openEngine(opening: Opening): Promise<CliContext> {
 
 function checkedGraphUrl(args: CliArgs): string {
   const graphUrl = args.graphUrl ?? defaultGraphUrl;
-  if (!/^https?:\/\/[^/]+/.test(graphUrl))
-    throw new UsageError(`--graph-url must be an http(s) URL, not "${graphUrl}".`);
+  try {
+    assertTrustedGraphUrl(graphUrl);
+  } catch (error) {
+    // Before any token is asked for, let alone sent.
+    if (error instanceof UntrustedGraphUrlError)
+      throw new UsageError(`--graph-url: ${error.message}`);
+    throw error;
+  }
   return graphUrl;
 }
 

@@ -1,5 +1,21 @@
 import type { JobView } from '../../preload/contract.ts';
 
+/**
+ * C0 and C1 controls but the line break, DEL, and the bidirectional overrides and isolates:
+ * what lets a file name or a task title (others can set those on a shared list) move the
+ * cursor, retitle the terminal or reorder what a line seems to say.
+ */
+// eslint-disable-next-line no-control-regex
+const unsafeInTerminal = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text for a person's terminal: each unsafe character shown as its code, `\x1b`, `\u202e`. */
+export function terminalSafe(text: string): string {
+  return text.replace(unsafeInTerminal, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1_048_576) return `${(bytes / 1024).toFixed(1)} KB`;

@@ -1,5 +1,13 @@
 import type { JobProgress, JobView, Refusal } from '../../preload/contract.ts';
-import { bar, describeJob, fit, formatBytes, formatDuration, percent } from './format.ts';
+import {
+  bar,
+  describeJob,
+  fit,
+  formatBytes,
+  formatDuration,
+  percent,
+  terminalSafe,
+} from './format.ts';
 
 /** How a CLI run shows what happens: live bars on a terminal, lines otherwise, or JSON. */
 export interface Reporter {
@@ -18,7 +26,7 @@ export class LineReporter implements Reporter {
   readonly #write: Write;
 
   constructor(write: Write) {
-    this.#write = write;
+    this.#write = (text) => write(terminalSafe(text));
   }
 
   refused(refusal: Refusal): void {
@@ -141,7 +149,7 @@ function activeLine(job: JobView, width: number): string {
   const tail = ` ${String(percent(job)).padStart(3)}% ${speed.padStart(10)} ${eta.padStart(9)}${stall}`;
   const nameWidth = Math.max(12, Math.floor(width * 0.35));
   const barWidth = Math.max(10, width - nameWidth - tail.length - 4);
-  return `  ${fit(job.fileName, nameWidth)} ${bar(job.size === 0 ? 0 : job.bytesAcked / job.size, barWidth)}${tail}`;
+  return `  ${fit(terminalSafe(job.fileName), nameWidth)} ${bar(job.size === 0 ? 0 : job.bytesAcked / job.size, barWidth)}${tail}`;
 }
 
 function totalLine(jobs: readonly JobView[], width: number): string {

@@ -13,16 +13,20 @@ const lookupRetry: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 4_000, maxFailu
 /**
  * A read (never a write: creating a task twice is worse than failing) tried again on what rule 5
  * calls transient, with the same backoff and Retry-After as uploads, a few times at most.
+ * `signal` (Ctrl-C) ends the read under way and any wait before the next one.
  */
-async function lookUp<T>(read: () => Promise<T>): Promise<T> {
+async function lookUp<T>(
+  read: (options: { signal: AbortSignal }) => Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
   for (let failures = 1; ; failures += 1) {
     try {
-      return await read();
+      return await read({ signal });
     } catch (error) {
       if (!isGraphError(error) || failures >= lookupRetry.maxFailuresInARow) throw error;
       const decision = decideRetry(error, failures, lookupRetry);
       if (!decision.retry) throw error;
-      await sleep(decision.delayMs);
+      await sleep(decision.delayMs, undefined, { signal });
     }
   }
 }
@@ -47,8 +51,12 @@ function pick<T>(
   return byName[0];
 }
 
-export async function resolveList(graph: GraphClient, wanted: string): Promise<TodoTaskList> {
-  const lists = await lookUp(() => graph.listLists());
+export async function resolveList(
+  graph: GraphClient,
+  wanted: string,
+  signal: AbortSignal,
+): Promise<TodoTaskList> {
+  const lists = await lookUp((options) => graph.listLists(options), signal);
   const list = pick(
     lists,
     wanted,
@@ -71,9 +79,10 @@ export async function resolveTarget(
   listWanted: string,
   taskWanted: string,
   createTask: boolean,
+  signal: AbortSignal,
 ): Promise<TaskTarget> {
-  const list = await resolveList(graph, listWanted);
-  const tasks = await lookUp(() => graph.listTasks(list.id));
+  const list = await resolveList(graph, listWanted, signal);
+  const tasks = await lookUp((options) => graph.listTasks(list.id, options), signal);
   let task: TodoTask | undefined = pick(
     tasks,
     taskWanted,
@@ -88,7 +97,7 @@ export async function resolveTarget(
         `No task titled “${taskWanted}” in “${list.displayName}”. Add --create-task to create it.`,
       );
     }
-    task = await graph.createTask(list.id, { title: taskWanted });
+    task = await graph.createTask(list.id, { title: taskWanted }, { signal });
   }
   return {
     accountId,
@@ -104,6 +113,7 @@ export async function targetFromArgs(
   args: CliArgs,
   context: CliContext,
   what: string,
+  signal: AbortSignal,
 ): Promise<TaskTarget> {
   if (args.list === undefined || args.task === undefined) {
     throw new UsageError(`Say where ${what} go: --list <name|id> --task <title|id>.`);
@@ -115,5 +125,6 @@ export async function targetFromArgs(
     args.list,
     args.task,
     args.createTask,
+    signal,
   );
 }

@@ -3,10 +3,12 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { UntrustedLoginUrlError } from '../core/auth/login-host.ts';
 import { SignInFailedError, SignInServiceUnavailableError } from '../core/auth/msal-errors.ts';
 import { SignInRequiredError } from '../core/auth/token-provider.ts';
+import { UntrustedGraphUrlError } from '../core/graph/trusted-hosts.ts';
 import { isGraphError } from '../core/graph/errors.ts';
 import { defaultDataDir } from '../core/paths.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
+import { errorCodeOf, QueueFileError, queueFileErrorOf } from '../core/queue/queue-file.ts';
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
 import { login, logout, whoami } from './commands/auth.ts';
@@ -14,6 +16,7 @@ import { clearFinished, manage, showLists, showQueue, showTasks } from './comman
 import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
 import { watch } from './commands/watch.ts';
 import { openContext, SignInNeededError, type CliContext } from './context.ts';
+import { terminalSafe } from './format.ts';
 import { JsonReporter, LineReporter, TerminalReporter, type Reporter } from './reporters.ts';
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2, signIn: 3, interrupted: 130 } as const;
@@ -27,8 +30,9 @@ export interface CliIo {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const print = (text: string): void => void io.stdout.write(text);
-  const complain = (text: string): void => void io.stderr.write(`taskdrop: ${text}\n`);
+  // Names and titles reach people's terminals neutralised; JSON, for scripts, stays exact.
+  const complain = (text: string): void =>
+    void io.stderr.write(`taskdrop: ${terminalSafe(text)}\n`);
   let args: CliArgs;
   try {
     args = parseCli(argv);
@@ -36,6 +40,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     complain(`${errorText(error)}\n\n${usage}`);
     return exitCodes.usage;
   }
+  const json = args.json;
+  const print = (text: string): void => void io.stdout.write(json ? text : terminalSafe(text));
   if (args.version) {
     print(`taskdrop ${packageJson.version}\n`);
     return exitCodes.ok;
@@ -52,7 +58,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     context = await openContext(args, io.env, complain);
     return await dispatch(args, context, io, print);
   } catch (error) {
-    complain(errorText(error));
+    if (io.interrupt.aborted) {
+      complain('stopped.');
+      return exitCodes.interrupted;
+    }
+    complain(errorText(asQueueError(error, args.dataDir ?? defaultDataDir(io.env))));
     return exitCodeOf(error);
   } finally {
     await context?.close();
@@ -69,7 +79,7 @@ async function signInCommand(
   const dataDir = args.dataDir ?? defaultDataDir(io.env);
   const authIo = {
     print,
-    warn: (text: string): void => void io.stderr.write(text),
+    warn: (text: string): void => void io.stderr.write(terminalSafe(text)),
     env: io.env,
     interrupt: io.interrupt,
   };
@@ -112,10 +122,10 @@ async function dispatch(
       await clearFinished(args, context, print);
       return exitCodes.ok;
     case 'lists':
-      await showLists(args, context, print);
+      await showLists(args, context, print, io.interrupt);
       return exitCodes.ok;
     case 'tasks':
-      await showTasks(args, context, print);
+      await showTasks(args, context, print, io.interrupt);
       return exitCodes.ok;
     case 'watch':
       return watch(args, context, { print, interrupt: io.interrupt, cwd: process.cwd() });
@@ -140,10 +150,7 @@ function reporterFor(args: CliArgs, io: CliIo): Reporter {
 function outcomeCode(outcome: RunOutcome, reporter: Reporter, io: CliIo): number {
   const { jobs } = outcome;
   if (outcome.interrupted) {
-    const left = jobs.filter((job) => job.state !== 'done').length;
-    io.stderr.write(
-      `taskdrop: stopped. ${left} file(s) stay queued; "taskdrop run" continues where they were.\n`,
-    );
+    io.stderr.write(`taskdrop: ${interruptedText(outcome)}\n`);
     return exitCodes.interrupted;
   }
   reporter.finish(jobs);
@@ -152,8 +159,24 @@ function outcomeCode(outcome: RunOutcome, reporter: Reporter, io: CliIo): number
   return exitCodes.ok;
 }
 
+/**
+ * A queue write the disk refused (SQLite rolled it back), said as such rather than as a stack.
+ * Only SQLite's own errors: the queue is the only SQLite file, an OS error may be anything's.
+ */
+function asQueueError(error: unknown, dataDir: string): unknown {
+  if (!errorCodeOf(error).startsWith('SQLITE_')) return error;
+  return queueFileErrorOf(error, dataDir) ?? error;
+}
+
+/** What Ctrl-C left behind, as it is. */
+function interruptedText({ jobs, queuedCount }: RunOutcome): string {
+  if (jobs.length === 0) return 'stopped. Nothing was queued or uploaded.';
+  return `stopped. ${queuedCount} file(s) stay queued; "taskdrop run" continues where they were.`;
+}
+
 function exitCodeOf(error: unknown): number {
-  if (error instanceof UsageError) return exitCodes.usage;
+  if (error instanceof UsageError || error instanceof UntrustedGraphUrlError)
+    return exitCodes.usage;
   if (error instanceof SignInNeededError) return exitCodes.signIn;
   if (error instanceof SignInRequiredError) return exitCodes.signIn;
   if (isGraphError(error) && error.kind === 'auth') return exitCodes.signIn;
@@ -165,10 +188,12 @@ function errorText(error: unknown): string {
     error instanceof UsageError ||
     error instanceof SignInNeededError ||
     error instanceof DataDirInUseError ||
+    error instanceof QueueFileError ||
     error instanceof EngineRequestError ||
     error instanceof SignInFailedError ||
     error instanceof SignInServiceUnavailableError ||
     error instanceof UntrustedLoginUrlError ||
+    error instanceof UntrustedGraphUrlError ||
     isGraphError(error)
   ) {
     return error.message;

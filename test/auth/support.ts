@@ -1,3 +1,4 @@
+import type { SafeStorageLike } from '../../main/core/auth/safe-storage.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,4 +155,14 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Electron's safeStorage as the app hands it over, with a reversible stand-in cipher. */
+export function fakeSafeStorage(available: boolean, backend: string): SafeStorageLike {
+  return {
+    isEncryptionAvailable: () => available,
+    encryptString: (text) => Buffer.from(text, 'utf8').reverse(),
+    decryptString: (bytes) => Buffer.from(bytes).reverse().toString('utf8'),
+    getSelectedStorageBackend: () => backend,
+  };
 }

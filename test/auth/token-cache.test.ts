@@ -14,9 +14,9 @@ import {
 } from '../../main/core/auth/keychain.ts';
 import { MicrosoftAccounts } from '../../main/core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../../main/core/auth/msal-auth.ts';
-import { safeStorageEncryption, type SafeStorageLike } from '../../main/core/auth/safe-storage.ts';
+import { safeStorageEncryption } from '../../main/core/auth/safe-storage.ts';
 import { cliTokenStore, sealedCachePath } from '../../main/core/auth/token-store.ts';
-import { authRig, clientId, signInByDeviceCode, type AuthRig } from './support.ts';
+import { authRig, clientId, fakeSafeStorage, signInByDeviceCode, type AuthRig } from './support.ts';
 
 let dir: string;
 
@@ -216,16 +216,6 @@ describe('OS keychain', () => {
     expect(sealed.kind).toBe('sealed');
   });
 });
-
-/** Electron's safeStorage as the app hands it over, with a reversible stand-in cipher. */
-function fakeSafeStorage(available: boolean, backend: string): SafeStorageLike {
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString: (text) => Buffer.from(text, 'utf8').reverse(),
-    decryptString: (bytes) => Buffer.from(bytes).reverse().toString('utf8'),
-    getSelectedStorageBackend: () => backend,
-  };
-}
 
 describe('Electron safeStorage as the encryption', () => {
   it('seals with safeStorage, and warns when Linux falls back to basic_text', async () => {

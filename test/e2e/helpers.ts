@@ -62,6 +62,15 @@ function started<T>(value: T | undefined): T {
 }
 
 /** Polls `check` every 50 ms until it answers true; fails naming `what` after `timeoutMs`. */
+/** Opens the Settings view and waits for it. */
+export async function openSettings(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await until(
+    () => page.getByRole('heading', { name: 'Account and settings' }).isVisible(),
+    'the settings view',
+  );
+}
+
 export async function until(
   check: () => Promise<boolean> | boolean,
   what: string,

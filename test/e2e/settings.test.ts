@@ -15,7 +15,7 @@ import {
   type Stack,
   type WatchedPage,
 } from '../support/browser.ts';
-import { until } from './helpers.ts';
+import { openSettings, until } from './helpers.ts';
 
 let stack: Stack;
 let browser: Browser;
@@ -29,11 +29,7 @@ beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ engine: { log } }), launchBrowser()]);
   app = await openApp(browser, stack.web.url);
   page = app.page;
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await until(
-    () => page.getByRole('heading', { name: 'Account and settings' }).isVisible(),
-    'the settings view',
-  );
+  await openSettings(page);
 }, 30_000);
 
 afterAll(async () => {

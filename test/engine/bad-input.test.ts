@@ -31,6 +31,7 @@ import {
   smallRanges,
   spawnEngineChild,
   waitUntil,
+  withoutFileOverride,
   type Harness,
 } from '../support/engine-harness.ts';
 
@@ -117,9 +118,15 @@ describe('refused before anything is queued or sent', () => {
     );
   });
 
-  it('an unreadable file (as a user without the permission)', async () => {
-    // Root reads every file whatever its mode, so the refusal is checked as "nobody" then.
+  it('an unreadable file (as a user without the permission)', async (context) => {
+    // Root reads every file whatever its mode: then the child runs without that power.
     const root = process.getuid?.() === 0;
+    const dropped = root ? withoutFileOverride() : { prefix: [] };
+    if ('reason' in dropped) {
+      console.log(`skipped: as root, and ${dropped.reason}`);
+      context.skip();
+      return;
+    }
     const dir = mkdtempSync(join(tmpdir(), 'taskdrop-perm-'));
     try {
       chmodSync(dir, 0o777);
@@ -141,7 +148,7 @@ describe('refused before anything is queued or sent', () => {
             upload: false,
             ...smallRanges,
           },
-          { uid: 65534, gid: 65534 },
+          dropped.prefix,
         );
         result = await child.enqueued;
         expect(await child.exited).toBe(0);
@@ -283,10 +290,9 @@ describe('the file changes under the upload (rule 8)', () => {
       'vanishing.pdf was moved or deleted before it finished uploading. Locate it, or remove it from the queue.',
     );
     expect(h.sim.control.attachments().filter((a) => a.name === 'vanishing.pdf')).toEqual([]);
-    // Removing the failed job lets go of its session on the server too.
-    expect(h.sim.control.sessions().map((session) => session.name)).toEqual(['vanishing.pdf']);
-    expect(await engine.remove({ ids: [gone!.id] })).toBe(1);
+    // A file that is gone will not finish that upload: its session is not left on the server.
     expect(h.sim.control.sessions()).toEqual([]);
+    expect(await engine.remove({ ids: [gone!.id] })).toBe(1);
     expectAttachedOnce(h.sim, bystander!);
   });
 });

@@ -246,6 +246,28 @@ describe('dropped connections', () => {
     expect(requestsFor(h.sim, 'listAttachments').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('cancelled while it waits to retry after its final range landed: done, nothing of the wait left', async () => {
+    fault({ operation: 'uploadContent', nth: lastRange, action: { type: 'drop-after-commit' } });
+    // A retry far off: the job is still waiting for it when cancelled.
+    start({ retry: { baseDelayMs: 600_000, maxDelayMs: 600_000 } });
+    const { accepted } = await engine.enqueue({
+      paths: [h.file('cancel-landed.pdf', size)],
+      target: h.target,
+    });
+    const id = accepted[0]!.id;
+    const views = recordViews(engine);
+    await waitUntil(
+      () => views.some((view) => view.id === id && view.state === 'retrying'),
+      'the job to wait for its retry',
+    );
+    expect(await engine.cancel({ ids: [id] })).toBe(1);
+    const job = (await engine.listJobs()).find((candidate) => candidate.id === id)!;
+    expect(job.state).toBe('done');
+    expect(job.problem).toBeNull();
+    expect(job.nextAttemptAt).toBeNull();
+    expectAttachedOnce(h.sim, job);
+  });
+
   it('dropped after the small POST is committed: found on the task, not posted again', async () => {
     fault({ operation: 'createAttachment', action: { type: 'drop-after-commit' } });
     start();

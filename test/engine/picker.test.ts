@@ -97,12 +97,18 @@ describe('the task picker over the engine', () => {
       maxConcurrentUploads: 3,
       uploadBudgetMb: 150,
       startAtLogin: false,
+      allowWeakTokenStorage: false,
     });
     await expect(engine.updateSettings({ maxConcurrentUploads: 9 })).rejects.toThrow(
       'maxConcurrentUploads: Too big: expected number to be <=4',
     );
     const updated = await engine.updateSettings({ maxConcurrentUploads: 2, startAtLogin: true });
-    expect(updated).toEqual({ maxConcurrentUploads: 2, uploadBudgetMb: 150, startAtLogin: true });
+    expect(updated).toEqual({
+      maxConcurrentUploads: 2,
+      uploadBudgetMb: 150,
+      startAtLogin: true,
+      allowWeakTokenStorage: false,
+    });
     expect(events).toEqual([updated]);
     await engine.close();
     engine = h.open();

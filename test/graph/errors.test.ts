@@ -71,6 +71,20 @@ function errorFrom(status: number, body: string, headers: Record<string, string>
 }
 
 describe('errors from responses', () => {
+  it('redacts what a server echoes of the request: a bearer token, a JWT, a token= value', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl';
+    const body = JSON.stringify({
+      error: {
+        code: 'BadRequest',
+        message: `Rejected Authorization: Bearer abc.def-123 for id_token ${jwt} (token=s3cr3t)`,
+      },
+    });
+    const { message } = errorFrom(400, body);
+    expect(message).toContain('Graph answered 400 BadRequest for createUploadSession');
+    for (const secret of ['abc.def-123', jwt, 's3cr3t']) expect(message).not.toContain(secret);
+    expect(message).toContain('[redacted]');
+  });
+
   it('carries the Graph code, ids and a plain message', () => {
     const body = JSON.stringify({
       error: {

@@ -162,7 +162,12 @@ describe('the report', () => {
     const report = diagnosticsReport({
       at: 0,
       versions: { taskdrop: '0.1.0' },
-      settings: { maxConcurrentUploads: 3, uploadBudgetMb: 150, startAtLogin: false },
+      settings: {
+        maxConcurrentUploads: 3,
+        uploadBudgetMb: 150,
+        startAtLogin: false,
+        allowWeakTokenStorage: false,
+      },
       accounts: [{ id: 'a', label: 'Demo account', kind: 'demo', signedIn: true }],
       queue: { total: 0, byState, overallPercent: 0 },
       folders: [folder('folder-missing', '/home/ada/Scans is not there (unplugged?)')],

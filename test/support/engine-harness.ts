@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,16 +231,39 @@ export interface EngineChild {
 }
 
 /** Starts test/engine/engine-child.ts; `user` runs it as that uid/gid (tests run as root). */
+/** The capabilities that let root open any file whatever its mode. */
+const fileOverrideCaps = ['cap_dac_override', 'cap_dac_read_search'];
+
+/**
+ * A command prefix that runs a program as this user (root) without those capabilities, so that
+ * file modes apply to it, wherever the checkout lives (switching to "nobody" cannot reach a
+ * checkout under a 0700 folder); null, with the reason, when neither setpriv nor capsh can.
+ */
+export function withoutFileOverride(): { prefix: string[] } | { reason: string } {
+  const bounding = fileOverrideCaps.map((cap) => `-${cap.slice(4)}`).join(',');
+  const candidates = [
+    ['setpriv', '--bounding-set', bounding, '--'],
+    ['capsh', `--drop=${fileOverrideCaps.join(',')}`, '--', '-c', 'exec "$0" "$@"'],
+  ];
+  const failures: string[] = [];
+  for (const prefix of candidates) {
+    const probe = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, '-e', ''], {
+      timeout: 10_000,
+    });
+    if (probe.status === 0) return { prefix };
+    failures.push(`${prefix[0]}: ${probe.error?.message ?? probe.stderr.toString().trim()}`);
+  }
+  return { reason: `cannot drop ${fileOverrideCaps.join(', ')} (${failures.join('; ')})` };
+}
+
 export function spawnEngineChild(
   orders: ChildOrders,
-  user?: { uid: number; gid: number },
+  prefix: readonly string[] = [],
   timeoutMs = 10_000,
 ): EngineChild {
   const script = new URL('../engine/engine-child.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, JSON.stringify(orders)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...user,
-  });
+  const [command, ...args] = [...prefix, process.execPath, script, JSON.stringify(orders)];
+  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

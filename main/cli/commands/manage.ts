@@ -75,19 +75,29 @@ function queueLine(job: JobView): string {
   return job.problem === null ? head : `${head}\n${' '.repeat(7)}${job.problem.message}`;
 }
 
-export async function showLists(args: CliArgs, context: CliContext, print: Print): Promise<void> {
-  const lists = await context.engine.graphFor(context.account.id).listLists();
+export async function showLists(
+  args: CliArgs,
+  context: CliContext,
+  print: Print,
+  signal: AbortSignal,
+): Promise<void> {
+  const lists = await context.engine.graphFor(context.account.id).listLists({ signal });
   for (const list of lists) {
     print(args.json ? `${JSON.stringify(list)}\n` : `${list.displayName}  (${list.id})\n`);
   }
 }
 
-export async function showTasks(args: CliArgs, context: CliContext, print: Print): Promise<void> {
+export async function showTasks(
+  args: CliArgs,
+  context: CliContext,
+  print: Print,
+  signal: AbortSignal,
+): Promise<void> {
   const [wanted] = args.positionals;
   if (wanted === undefined) throw new UsageError('Name the list: taskdrop tasks <list>.');
   const graph = context.engine.graphFor(context.account.id);
-  const list = await resolveList(graph, wanted);
-  for (const task of await graph.listTasks(list.id)) {
+  const list = await resolveList(graph, wanted, signal);
+  for (const task of await graph.listTasks(list.id, { signal })) {
     print(args.json ? `${JSON.stringify(task)}\n` : `${task.title}  (${task.id})\n`);
   }
 }

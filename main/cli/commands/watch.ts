@@ -47,7 +47,7 @@ async function addFolder(
   if (folder === undefined || rest.length > 1) {
     throw new UsageError('Name one folder: taskdrop watch add <folder> --list … --task ….');
   }
-  const target = await targetFromArgs(args, context, 'its files');
+  const target = await targetFromArgs(args, context, 'its files', io.interrupt);
   const { engine } = context;
   const { watch: options } = args;
   const view = await engine.addWatchedFolder({

@@ -1,5 +1,6 @@
 import type { AccountView } from '../../../preload/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
+import { assertTrustedGraphUrl } from '../graph/trusted-hosts.ts';
 import { GraphClient } from '../graph/client.ts';
 import { AccountPacer, type PacingLimits } from '../pacing/account-pacer.ts';
 import { pacerAdmission } from '../pacing/pacer-admission.ts';
@@ -30,6 +31,8 @@ export function createAccountRuntime(
   config: AccountConfig,
   deps: { tokens: TokenProvider; limits: PacingLimits; fetch: typeof fetch; now: () => number },
 ): AccountRuntime {
+  // Every shell's accounts come through here: no token leaves for a host it must not reach.
+  assertTrustedGraphUrl(config.graphUrl);
   const pacer = new AccountPacer(deps.limits, deps.now);
   const graph = new GraphClient({
     graphUrl: config.graphUrl,

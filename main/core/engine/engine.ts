@@ -4,6 +4,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
   AppInfo,
+  TokenStorage,
   EnqueueRequest,
   EnqueueResult,
   JobSelection,
@@ -36,7 +37,8 @@ import { diagnosticsReport } from '../logging/diagnostics.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
-import { openQueueDatabase } from '../queue/database.ts';
+import { queueFileErrorOf } from '../queue/queue-file.ts';
+import { keepBackups, openQueueDatabase, type QueueBackups } from '../queue/database.ts';
 import { ServiceKnowledge } from '../queue/service-knowledge.ts';
 import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
 import { retargetableStates } from '../queue/states.ts';
@@ -85,6 +87,8 @@ export interface EngineOptions {
   log?: Logger;
   /** Versions the engine cannot know itself (Electron, Chromium), for the diagnostics. */
   runtimeVersions?: Readonly<Record<string, string>>;
+  /** How the shell keeps sign-ins between runs, for Settings to show (default 'none'). */
+  tokenStorage?: TokenStorage;
 }
 
 /** Shows a folder chooser; answers the chosen folder's path, or null when it was closed. */
@@ -140,6 +144,7 @@ export class Engine implements TaskdropApi {
   #flushScheduled = false;
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #backups: QueueBackups | undefined;
 
   private constructor(options: EngineOptions, db: Database) {
     this.#db = db;
@@ -191,6 +196,9 @@ export class Engine implements TaskdropApi {
   static open(options: EngineOptions): Engine {
     const db = openQueueDatabase(options.dataDir);
     const engine = new Engine(options, db);
+    engine.#backups = keepBackups(db, options.dataDir, (error) =>
+      engine.#log.warn('queue backup failed', { error }),
+    );
     const interrupted = engine.#store.recoverInterrupted();
     engine.#log.info('queue opened', {
       version: packageJson.version,
@@ -229,6 +237,7 @@ export class Engine implements TaskdropApi {
     await this.#scheduler.shutdown();
     clearInterval(this.#progressTimer);
     this.#flush();
+    await this.#backups?.stop();
     this.#db.close();
     this.#log.info('queue closed');
   }
@@ -362,6 +371,7 @@ export class Engine implements TaskdropApi {
       dropsCarryPaths: true,
       canChooseFolders: this.#options.chooseFolder !== undefined,
       logFile: this.#log.file,
+      tokenStorage: this.#options.tokenStorage ?? 'none',
     });
   }
 
@@ -522,15 +532,25 @@ export class Engine implements TaskdropApi {
         outcomes.push({ path: freshPaths[index] ?? '', jobId, refusal: null }),
       );
       record?.(outcomes);
+      // A watched folder's target is not the person's choice of the moment: not a recent one.
+      if (ids.length > 0 && origin === 'manual') this.#recent.use(target);
       return ids;
     };
-    const ids = record === undefined ? insert() : this.#store.durably(this.#db.transaction(insert));
-    // A watched folder's target is not the person's choice of the moment: not a recent one.
-    if (ids.length > 0 && origin === 'manual') this.#recent.use(target);
+    // One transaction: a write that fails (a full disk) queues nothing, as its error says.
+    const ids = this.#queueWrite(() => this.#store.durably(this.#db.transaction(insert)));
     logEnqueued(this.#log, origin, ids.length, refused);
     this.#changed(ids);
     this.#scheduler.pump();
     return { ids, refused };
+  }
+
+  /** A queue write whose failure (disk full, read-only) is said in plain words. */
+  #queueWrite<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      throw queueFileErrorOf(error, this.#options.dataDir) ?? error;
+    }
   }
 
   listWatchedFolders(): Promise<WatchedFolderView[]> {
@@ -656,13 +676,7 @@ export class Engine implements TaskdropApi {
         : await cancelUpload(row, account.graph, this.#store, this.#now());
     if (result.kind === 'attached') {
       // The last request had landed after all: the file is attached, and the job says so.
-      this.#store.transition(row.id, 'done', {
-        attachmentId: result.attachmentId,
-        ackedOffset: row.size,
-        uploadUrl: null,
-        uploadExpiresAt: null,
-        finalSentAt: null,
-      });
+      this.#store.finishAttached(row.id, result.attachmentId);
       return true;
     }
     if (options.keepState !== true && row.state !== 'cancelled') {

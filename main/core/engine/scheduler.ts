@@ -182,7 +182,7 @@ export class Scheduler {
     const fields = { job: id, file: job.fileName, attempt: job.attempts };
     switch (outcome.kind) {
       case 'done':
-        this.#done(id, job.size, outcome.attachmentId);
+        store.finishAttached(id, outcome.attachmentId);
         log.info('upload done', { ...fields, size: job.size });
         return;
       case 'aborted':
@@ -231,19 +231,6 @@ export class Scheduler {
     }
   }
 
-  #done(id: number, size: number, attachmentId: string): void {
-    this.#deps.store.transition(id, 'done', {
-      attachmentId,
-      ackedOffset: size,
-      uploadUrl: null,
-      uploadExpiresAt: null,
-      finalSentAt: null,
-      problem: null,
-      failuresInARow: 0,
-      nextAttemptAt: null,
-    });
-  }
-
   async #afterStop(job: JobRow, reason: StopReason, account: AccountRuntime): Promise<void> {
     const { store, now } = this.#deps;
     if (reason === 'pause') {
@@ -252,7 +239,7 @@ export class Scheduler {
       store.transition(job.id, 'waiting');
     } else {
       const result = await cancelUpload(job, account.graph, store, now());
-      if (result.kind === 'attached') this.#done(job.id, job.size, result.attachmentId);
+      if (result.kind === 'attached') store.finishAttached(job.id, result.attachmentId);
       else store.transition(job.id, 'cancelled', { uploadUrl: null, uploadExpiresAt: null });
       if (reason === 'remove' && result.kind === 'cancelled') store.delete([job.id]);
     }

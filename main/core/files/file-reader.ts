@@ -41,6 +41,17 @@ export const sameVersion = (a: FileVersion, b: FileVersion): boolean =>
 /** Reads an open file into `buffer` from `position`; answers how many bytes came, 0 at the end. */
 export type ReadAt = (buffer: Buffer, position: number) => Promise<number>;
 
+/**
+ * Whether a file's bytes end where its size says: its last byte is there, and none after it.
+ * Files of /proc and /sys say 0 or 4096 whatever they hold; sent by their size they would be
+ * attached empty or cut (rule 1).
+ */
+export async function contentFitsSize(readAt: ReadAt, size: number): Promise<boolean> {
+  const probe = Buffer.alloc(1);
+  if (size > 0 && (await readAt(probe, size - 1)) !== 1) return false;
+  return (await readAt(probe, size)) === 0;
+}
+
 export interface HashOptions {
   signal?: AbortSignal;
   /**
@@ -166,10 +177,16 @@ export class SourceFile {
   }
 
   sha256(signal?: AbortSignal): Promise<string> {
-    const readAt: ReadAt = async (buffer, position) =>
-      (await this.#handle.read(buffer, 0, buffer.length, position)).bytesRead;
-    return sha256Through(readAt, hashBufferBytes, { signal });
+    return sha256Through(this.#readAt, hashBufferBytes, { signal });
   }
+
+  /** Whether the file holds exactly `size` bytes (see contentFitsSize). */
+  fitsSize(size: number): Promise<boolean> {
+    return contentFitsSize(this.#readAt, size);
+  }
+
+  readonly #readAt: ReadAt = async (buffer, position) =>
+    (await this.#handle.read(buffer, 0, buffer.length, position)).bytesRead;
 
   /** Closes the file; its buffer goes to the next upload (its bytes must not be used after). */
   async close(): Promise<void> {

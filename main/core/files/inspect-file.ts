@@ -1,7 +1,8 @@
-import { close, constants, open, realpath, stat } from 'node:fs';
+import { close, constants, open, read, realpath, stat, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
+import { contentFitsSize, type ReadAt } from './file-reader.ts';
 
 /** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (reference §9). */
 export const maxAttachmentBytes = 26_214_400;
@@ -22,6 +23,18 @@ const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 const statOf = promisify(stat);
 const openDescriptor = promisify(open);
 const closeDescriptor = promisify(close);
+const readDescriptor = (
+  descriptor: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> =>
+  new Promise((done, fail) =>
+    read(descriptor, buffer, offset, length, position, (error, bytesRead) =>
+      error === null ? done(bytesRead) : fail(error),
+    ),
+  );
 // The OS's own resolution in one call (fs.realpath walks the path a component at a time).
 const realpathOf = promisify(realpath.native);
 
@@ -53,9 +66,17 @@ export async function inspectFile(path: string): Promise<FileCheck> {
     );
   }
   if (facts.size > maxAttachmentBytes) return tooLarge(absolute, name, facts.size);
+  let sizeHolds: boolean;
   try {
     // Opening, not access(): it is what the upload will do, and it sees ACLs and locks too.
-    await closeDescriptor(await openDescriptor(absolute, constants.O_RDONLY));
+    const descriptor = await openDescriptor(absolute, constants.O_RDONLY);
+    try {
+      const readAt: ReadAt = (buffer, position) =>
+        readDescriptor(descriptor, buffer, 0, buffer.length, position);
+      sizeHolds = await contentFitsSize(readAt, facts.size);
+    } finally {
+      await closeDescriptor(descriptor);
+    }
   } catch (error) {
     return refuse(
       absolute,
@@ -63,7 +84,25 @@ export async function inspectFile(path: string): Promise<FileCheck> {
       `${name} cannot be read (${describe(error)}). Check its permissions.`,
     );
   }
+  // Written to meanwhile is no special file: the upload's own checks deal with a change (rule 8).
+  if (!sizeHolds && (await unchanged(absolute, facts)))
+    return specialFile(absolute, name, facts.size);
   return resolved(absolute, name, { size: facts.size, mtimeMs: Math.trunc(facts.mtimeMs) });
+}
+
+/** Refusal of a file whose content is not as long as its size (rule 1). */
+async function unchanged(path: string, before: Stats): Promise<boolean> {
+  const after = await statOf(path).catch(() => null);
+  return after !== null && after.size === before.size && after.mtimeMs === before.mtimeMs;
+}
+
+function specialFile(path: string, name: string, size: number): FileCheck {
+  return refuse(
+    path,
+    'not-a-file',
+    `${name} holds more or less than the ${size} bytes its size says: it is a special file ` +
+      '(such as those in /proc). Copy it to a regular file and attach that.',
+  );
 }
 
 function notFound(path: string, name: string, error: unknown): FileCheck {

@@ -2,6 +2,7 @@
  * Graph failures as values. The client only classifies; what to do about each kind (retry, back
  * off, restart the session, ask to sign in, give up) is the upload engine's decision.
  */
+import { redactText } from '../logging/redact.ts';
 import { parseGraphErrorBody } from './parse.ts';
 import type { GraphOperation } from './types.ts';
 
@@ -95,8 +96,12 @@ function isAmbiguousStatus(status: number): boolean {
 
 const graphMessageLimit = 200;
 
+/**
+ * A server's words, as a person or the log may see them: redacted first (a server that echoes
+ * the request echoes its token), then made one short line.
+ */
 function shorten(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = redactText(text).replace(/\s+/g, ' ').trim();
   return oneLine.length <= graphMessageLimit ? oneLine : `${oneLine.slice(0, graphMessageLimit)}…`;
 }
 
@@ -121,7 +126,7 @@ export function graphErrorFromResponse(response: ErrorResponse): GraphError {
   const { operation, status, headers, clientRequestId } = response;
   const body = parseGraphErrorBody(response.bodyText);
   const requestId = headers.get('request-id') ?? body.requestId;
-  const what = body.code === null ? `${status}` : `${status} ${body.code}`;
+  const what = body.code === null ? `${status}` : `${status} ${shorten(body.code)}`;
   const detail = body.message === null || body.message === '' ? '' : `: ${shorten(body.message)}`;
   return new GraphError({
     kind: classifyStatus(status, operation),

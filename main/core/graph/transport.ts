@@ -12,6 +12,7 @@ import {
   tokenUnavailableError,
   untrustedHostError,
 } from './errors.ts';
+import { redacted } from '../logging/redact.ts';
 import type { GraphOperation, RequestBytes } from './types.ts';
 import { originOf } from './urls.ts';
 
@@ -208,10 +209,12 @@ export class GraphTransport {
         // A redirect would carry the request (and its token) to wherever the server says.
         redirect: 'manual',
       });
-      const bodyText =
+      const text =
         response.status === request.unreadBodyStatus
           ? await discardBody(response)
           : await response.text();
+      // A token the server echoes back, whatever its shape, goes no further than here.
+      const bodyText = isSuccess(response.status) ? text : text.replaceAll(token, redacted);
       pass.answered(response.status, response.headers, bodyText);
       return {
         status: response.status,

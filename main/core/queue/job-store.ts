@@ -359,10 +359,30 @@ export class JobStore {
     return selection.ids.flatMap((id) => this.get(id) ?? []);
   }
 
-  /** Moves a job to another state, with the facts that go with the move, in one transaction. */
-  transition(id: number, to: JobState, facts: JobFacts = {}): JobRow {
+  /**
+   * Moves a job to another state, with the facts that go with the move, in one transaction.
+   * To done only by `finishAttached`, which clears what a finished job must not keep.
+   */
+  transition(id: number, to: Exclude<JobState, 'done'>, facts: JobFacts = {}): JobRow {
     const run = mustLast(facts) ? this.durably.bind(this) : runNow;
     return run(() => this.#transitionNow(id, to, facts));
+  }
+
+  /**
+   * The one way a job becomes done, whichever path saw its file attached (an upload, a cancel
+   * that found it landed): no session, problem, or retry time is left behind.
+   */
+  finishAttached(id: number, attachmentId: string): JobRow {
+    return this.#transitionNow(id, 'done', {
+      attachmentId,
+      ackedOffset: this.require(id).size,
+      uploadUrl: null,
+      uploadExpiresAt: null,
+      finalSentAt: null,
+      problem: null,
+      failuresInARow: 0,
+      nextAttemptAt: null,
+    });
   }
 
   #transitionNow(id: number, to: JobState, facts: JobFacts): JobRow {

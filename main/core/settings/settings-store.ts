@@ -6,6 +6,7 @@ export const defaultSettings: Settings = {
   maxConcurrentUploads: 3,
   uploadBudgetMb: 150,
   startAtLogin: false,
+  allowWeakTokenStorage: false,
 };
 
 /** What a person may set, with the bounds Graph's mailbox limits allow. */
@@ -13,6 +14,7 @@ export const settingsSchema = z.object({
   maxConcurrentUploads: z.number().int().min(1).max(4),
   uploadBudgetMb: z.number().int().min(10).max(150),
   startAtLogin: z.boolean(),
+  allowWeakTokenStorage: z.boolean(),
 });
 
 /** Settings in the queue database, one row per key, validated on the way in and out. */

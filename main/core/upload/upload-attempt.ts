@@ -135,6 +135,12 @@ class UploadAttempt {
   async run(): Promise<string> {
     try {
       return await this.#runToEnd();
+    } catch (error) {
+      // A file gone mid-upload leaves nothing on the server: its session is deleted (rule 10).
+      if (error instanceof FileProblem && error.problem.nextStep === 'locate-file') {
+        await this.#discardSession();
+      }
+      throw error;
     } finally {
       await this.#closeFile();
     }
@@ -221,6 +227,21 @@ class UploadAttempt {
     this.#version = version;
     const file = await this.#fileOperation(() => SourceFile.open(path));
     this.#file = file;
+    if (!(await this.#fileOperation(() => file.fitsSize(version.size)))) {
+      // Written to meanwhile is a change (start again); the same version is a special file.
+      if (!sameVersion(await this.#fileOperation(() => versionOf(path)), version)) {
+        throw new FileChanged();
+      }
+      throw new FileProblem(
+        problem(
+          'file',
+          `${this.#job.fileName} holds more or less than its size says: it is a special file (such as those in /proc). Copy it to a regular file and attach that.`,
+          'none',
+          this.#deps.now(),
+        ),
+        false,
+      );
+    }
     if (this.#job.sha256 === null && this.#hasProgress()) {
       this.#record({ sha256: await this.#fileOperation(() => file.sha256(this.#deps.signal)) });
     }

@@ -17,7 +17,7 @@ export const settingBounds = {
 
 /** Why a value cannot be saved, in words for the person; null when it can. */
 export function checkSetting<K extends SettingKey>(key: K, value: Settings[K]): string | null {
-  if (key === 'startAtLogin') return null;
+  if (typeof value === 'boolean') return null;
   const bounds = settingBounds[key as keyof typeof settingBounds];
   const number = value as number;
   if (!Number.isInteger(number) || number < bounds.min || number > bounds.max) {
