@@ -4,6 +4,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
   AppInfo,
+  ConnectionReport,
   EnqueueRequest,
   EnqueueResult,
   JobSelection,
@@ -32,6 +33,8 @@ import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
 import { inspectFile, inspectKnown, type FileCheck } from '../files/inspect-file.ts';
+import { probeService } from '../doctor/service-probe.ts';
+import { ScratchLedger } from '../doctor/scratch-ledger.ts';
 import { diagnosticsReport } from '../logging/diagnostics.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
@@ -136,6 +139,8 @@ export class Engine implements TaskdropApi {
   readonly #now: () => number;
   readonly #progressIntervalMs: number;
   readonly #pendingChanges = new Set<number>();
+  /** A connection check under way per account: asking again joins it. */
+  readonly #checks = new Map<string, Promise<ConnectionReport>>();
   #flushScheduled = false;
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -384,6 +389,26 @@ export class Engine implements TaskdropApi {
       logFile: this.#log.file,
       home: homedir(),
     });
+  }
+
+  /** The contract's check; the CLI passes Ctrl-C as `signal` (the clean-up still runs). */
+  checkConnection(
+    accountId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ConnectionReport> {
+    const account = this.#account(accountId);
+    const running = this.#checks.get(accountId);
+    if (running !== undefined) return running;
+    const check = probeService({
+      account: account.config,
+      graph: account.graph,
+      transport: account.transport,
+      ledger: new ScratchLedger(this.#options.dataDir),
+      now: this.#now,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }).finally(() => this.#checks.delete(accountId));
+    this.#checks.set(accountId, check);
+    return check;
   }
 
   getSettings(): Promise<Settings> {
