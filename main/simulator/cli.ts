@@ -1,17 +1,21 @@
 import { parseArgs } from 'node:util';
-import { startSimulator } from './index.ts';
+import { parseVariantList, startSimulator } from './index.ts';
 
 /**
- * `npm run sim -- [--port N] [--data DIR] [--seed demo|empty]`: runs the Graph simulator on
- * loopback, prints one JSON line (graphUrl, inspectUrl, testToken...) and serves until stopped.
+ * `npm run sim -- [--port N] [--data DIR] [--seed demo|empty] [--variant NAME[,NAME…]]`: runs the
+ * Graph simulator on loopback, prints one JSON line (graphUrl, inspectUrl, testToken, variants...)
+ * and serves until stopped. The variants are in docs/simulator-variants.md.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    // `./run sim -- --port 0` hands npm's own `--` on as the first argument.
+    args: withoutLeadingSeparator(process.argv.slice(2)),
     options: {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
       seed: { type: 'string', default: 'demo' },
+      variant: { type: 'string', multiple: true, default: [] },
     },
   });
   const port = Number(values.port);
@@ -26,6 +30,7 @@ async function main(): Promise<void> {
     host: values.host,
     dataDir: values.data,
     seed: values.seed,
+    variants: values.variant.flatMap(parseVariantList),
   });
   process.stdout.write(
     `${JSON.stringify({
@@ -34,6 +39,7 @@ async function main(): Promise<void> {
       testToken: sim.testToken,
       userId: sim.user.id,
       userPrincipalName: sim.user.userPrincipalName,
+      variants: sim.variants,
       pid: process.pid,
     })}\n`,
   );
@@ -45,6 +51,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+function withoutLeadingSeparator(args: string[]): string[] {
+  return args[0] === '--' ? args.slice(1) : args;
 }
 
 main().catch((error: unknown) => {

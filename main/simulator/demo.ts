@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchSimulator, type RunningSimulator } from './launch.ts';
+import { parseVariantList, type VariantName } from './variants.ts';
 
 export const demoAccountId = 'demo';
 
@@ -14,9 +15,13 @@ export interface DemoGraph {
 /**
  * Demo mode's Graph: the simulator in this process, its mailbox under the data dir, launched
  * without the test-only /_sim routes (and without importing them, so the app's bundle holds none).
- * It keeps its port between runs, because queued jobs remember their upload URLs.
+ * It keeps its port between runs, because queued jobs remember their upload URLs. The variants
+ * (docs/simulator-variants.md) come from `TASKDROP_SIM_VARIANT=NAME[,NAME…]` unless given.
  */
-export async function startDemoGraph(dataDir: string): Promise<DemoGraph> {
+export async function startDemoGraph(
+  dataDir: string,
+  variants: readonly VariantName[] = parseVariantList(process.env['TASKDROP_SIM_VARIANT'] ?? ''),
+): Promise<DemoGraph> {
   const simDir = join(dataDir, 'demo-graph');
   mkdirSync(simDir, { recursive: true });
   const portFile = join(simDir, 'port');
@@ -24,9 +29,9 @@ export async function startDemoGraph(dataDir: string): Promise<DemoGraph> {
   let sim: RunningSimulator;
   try {
     const port = Number.isInteger(previous) ? previous : 0;
-    sim = await launchSimulator({ dataDir: simDir, port }, null);
+    sim = await launchSimulator({ dataDir: simDir, port, variants }, null);
   } catch {
-    sim = await launchSimulator({ dataDir: simDir, port: 0 }, null);
+    sim = await launchSimulator({ dataDir: simDir, port: 0, variants }, null);
   }
   writeFileSync(portFile, String(sim.port));
   return {

@@ -1,3 +1,5 @@
+import type { UploadRules } from './types.ts';
+
 /** Graph's error vocabulary as the simulator speaks it (reference §6). */
 export interface GraphErrorReply {
   status: number;
@@ -21,11 +23,21 @@ export const notFound = (what: string): GraphErrorReply =>
 export const badRequest = (message: string): GraphErrorReply =>
   graphError(400, 'invalidRequest', message);
 
+/** An attachment over the size cap, at createUploadSession or at POST. */
+export function tooLarge(rules: UploadRules): GraphErrorReply {
+  const { status, code } = rules.sessionTooLarge;
+  return graphError(
+    status,
+    code,
+    `The attachment size exceeds the limit of ${rules.maxAttachmentBytes} bytes.`,
+  );
+}
+
 /** What a route that does not exist answers (mirrors the PHP SDK's PUT on a bare uploadUrl). */
 export const unknownRoute = (): GraphErrorReply => graphError(404, 'UnknownError', 'Unknown Error');
 
 const statusCodes: Record<number, string> = {
-  429: 'TooManyRequests',
+  429: 'ApplicationThrottled',
   500: 'generalException',
   502: 'badGateway',
   503: 'serviceNotAvailable',

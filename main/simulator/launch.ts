@@ -15,7 +15,14 @@ import { seedBuiltInLists, seedDemoContent } from './seed.ts';
 import { createRequestListener, type ControlRoutes } from './server.ts';
 import { SimStore } from './store.ts';
 import { TokenBook } from './tokens.ts';
-import type { PagingRules, SimulatorOptions, UploadRules, UserInfo } from './types.ts';
+import type {
+  PagingRules,
+  SimulatorOptions,
+  ThrottleRules,
+  UploadRules,
+  UserInfo,
+} from './types.ts';
+import { expandVariants, variantRules, type VariantName } from './variants.ts';
 
 export const defaultUploadRules: UploadRules = {
   sessionLifetimeMs: 15 * 60_000,
@@ -29,6 +36,16 @@ export const defaultUploadRules: UploadRules = {
   smallAttachmentTooLarge: { status: 400, code: 'invalidRequest' },
   rangeOutOfOrder: { status: 416, code: 'invalidRange' },
   sessionExpired: { status: 404, code: 'itemNotFound' },
+  sessionGetRefusal: null,
+  sessionListRefusal: null,
+  intermediateCasing: 'pascal',
+  emptyInlineRefusal: null,
+};
+
+/** The MailboxConcurrency 429 as several reports quote it (graph-unknowns.md §3). */
+export const defaultThrottleRules: ThrottleRules = {
+  code: 'ApplicationThrottled',
+  retryAfter: true,
 };
 
 export const defaultPagingRules: PagingRules = {
@@ -51,6 +68,8 @@ export interface RunningSimulator {
   readonly user: UserInfo;
   /** A bearer token the simulator accepts for the default user. */
   readonly testToken: string;
+  /** The service variants it runs (docs/simulator-variants.md), `pessimistic` spelled out. */
+  readonly variants: readonly VariantName[];
   readonly control: SimulatorControl;
   close(): Promise<void>;
 }
@@ -63,6 +82,7 @@ export async function launchSimulator(
   options: SimulatorOptions,
   controlRoutes: ControlRoutes | null,
 ): Promise<RunningSimulator> {
+  const variants = variantRules(options.variants ?? []);
   const clock = new SimClock(options.now);
   const store = openStore(options, clock);
   const tokens = new TokenBook(() => clock.now());
@@ -96,8 +116,9 @@ export async function launchSimulator(
       observer,
       control,
       identity,
-      upload: { ...defaultUploadRules, ...options.upload },
-      paging: { ...defaultPagingRules, ...options.paging },
+      upload: { ...defaultUploadRules, ...variants.upload, ...options.upload },
+      paging: { ...defaultPagingRules, ...variants.paging, ...options.paging },
+      throttle: { ...defaultThrottleRules, ...variants.throttle, ...options.throttle },
       controlRoutes,
     }),
   );
@@ -112,6 +133,7 @@ export async function launchSimulator(
     port,
     user: { ...store.defaultUser },
     testToken: tokens.issue(store.defaultUser.id, testTokenLifetimeMs).accessToken,
+    variants: expandVariants(options.variants ?? []),
     control,
     close: () => close(server),
   };

@@ -23,7 +23,7 @@ import { matchGraphRoute, type GraphRoute } from './router.ts';
 import { handlers } from './routes/index.ts';
 import type { SimStore } from './store.ts';
 import { TokenBook } from './tokens.ts';
-import type { FaultAction, Operation, PagingRules, UploadRules } from './types.ts';
+import type { FaultAction, Operation, PagingRules, ThrottleRules, UploadRules } from './types.ts';
 
 export interface ServerParts {
   store: SimStore;
@@ -36,6 +36,7 @@ export interface ServerParts {
   identity: Identity;
   upload: UploadRules;
   paging: PagingRules;
+  throttle: ThrottleRules;
   /** The test-only /_sim routes, or null: passed in, so a build without them holds none. */
   controlRoutes: ControlRoutes | null;
 }
@@ -143,11 +144,13 @@ async function handleGraph(parts: ServerParts, exchange: Exchange): Promise<void
   if (!admission.admitted) {
     parts.observer.throttled(admission.reason);
     log.note = `throttled: ${admission.reason}`;
+    const { code, retryAfter } = parts.throttle;
+    const headers: Record<string, string> = retryAfter
+      ? { 'Retry-After': formatSeconds(admission.retryAfterMs) }
+      : {};
     return sendError(
       exchange,
-      graphError(429, 'TooManyRequests', throttleMessages[admission.reason], {
-        'Retry-After': formatSeconds(admission.retryAfterMs),
-      }),
+      graphError(429, code, throttleMessages[admission.reason], headers),
       parts.clock,
     );
   }

@@ -1,4 +1,5 @@
 import type { IdentityOptions } from './identity/types.ts';
+import type { VariantName } from './variants.ts';
 
 /**
  * The simulator's public shapes: options, fault rules and what the inspection API returns.
@@ -107,6 +108,22 @@ export interface UploadRules {
   rangeOutOfOrder: Refusal;
   /** Every call on a session once it has expired. */
   sessionExpired: Refusal;
+  /** `GET {uploadUrl}`: null answers the session's state, else this refusal (graph-unknowns.md §1). */
+  sessionGetRefusal: Refusal | null;
+  /** `GET …/attachmentSessions`: null lists the live sessions, else this refusal. */
+  sessionListRefusal: Refusal | null;
+  /** Key casing of an intermediate PUT answer (graph-unknowns.md §4). */
+  intermediateCasing: 'pascal' | 'camel';
+  /** A POST with empty `contentBytes`: null stores an empty attachment, else this refusal. */
+  emptyInlineRefusal: Refusal | null;
+}
+
+/** How the mailbox limits' 429s are answered (graph-unknowns.md §3). */
+export interface ThrottleRules {
+  /** `error.code` of the 429 body. */
+  code: string;
+  /** Whether a 429 carries `Retry-After`. */
+  retryAfter: boolean;
 }
 
 export interface PagingRules {
@@ -129,6 +146,12 @@ export interface SimulatorOptions {
   limits?: Partial<MailboxLimits>;
   upload?: Partial<UploadRules>;
   paging?: Partial<PagingRules>;
+  throttle?: Partial<ThrottleRules>;
+  /**
+   * Service variants (docs/simulator-variants.md): behaviours the real service may have, applied
+   * over the defaults; `upload`, `paging` and `throttle` given here still win over them.
+   */
+  variants?: readonly VariantName[];
   /** Lifetime of tokens from the test-token route. */
   tokenLifetimeMs?: number;
   /** The identity endpoints: access-token lifetime, device-code polling, known client ids. */

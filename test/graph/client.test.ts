@@ -371,7 +371,7 @@ describe('fault classification', () => {
     expect(error).toMatchObject({
       kind: 'throttled',
       status: 429,
-      code: 'TooManyRequests',
+      code: 'ApplicationThrottled',
       retryAfterMs: null,
     });
   });

@@ -55,7 +55,7 @@ describe('status faults', () => {
     });
     expect(rule).toMatchObject({ operation: 'getTask', nth: 1, times: 1, seen: 0, fired: 0 });
     const res = await getTask();
-    expectGraphError(res, 429, 'TooManyRequests');
+    expectGraphError(res, 429, 'ApplicationThrottled');
     expect(res.headers['retry-after']).toBe('2.128');
     expect((await getTask()).status).toBe(200);
     const after = sim.control.counters();
@@ -67,7 +67,7 @@ describe('status faults', () => {
   it('injects 429 without Retry-After', async () => {
     await addFault({ operation: 'getTask', action: { type: 'status', status: 429 } });
     const res = await getTask();
-    expectGraphError(res, 429, 'TooManyRequests');
+    expectGraphError(res, 429, 'ApplicationThrottled');
     expect(res.headers).not.toHaveProperty('retry-after');
   });
 

@@ -30,9 +30,9 @@ async function withSim(
   }
 }
 
-/** Asserts a mailbox-limit 429: Retry-After in (0, maxSeconds] and code TooManyRequests. */
+/** Asserts a mailbox-limit 429: Retry-After in (0, maxSeconds] and code ApplicationThrottled. */
 function expectThrottled(res: RawResponse, maxSeconds: number): number {
-  expectGraphError(res, 429, 'TooManyRequests');
+  expectGraphError(res, 429, 'ApplicationThrottled');
   const retryAfter = Number(res.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(maxSeconds);

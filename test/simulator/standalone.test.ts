@@ -19,6 +19,7 @@ interface Banner {
   testToken: string;
   userId: string;
   userPrincipalName: string;
+  variants: string[];
   pid: number;
 }
 
@@ -115,6 +116,22 @@ describe('the standalone simulator (node main/simulator/cli.ts)', () => {
 
     const exit = await stop(child, exited);
     expect(exit.code).toBe(0);
+  });
+
+  it('takes npm\'s own "--" (./run sim -- --port 0) and runs the --variant given', async () => {
+    const { child, banner, exited } = await launch([
+      '--',
+      '--port',
+      '0',
+      '--variant',
+      'no-session-get',
+      '--variant',
+      'camel-case,page-50',
+    ]);
+    expect(banner.variants).toEqual(['no-session-get', 'camel-case', 'page-50']);
+    const lists = await graph(banner, '/me/todo/lists');
+    expect(lists.status).toBe(200);
+    expect((await stop(child, exited)).code).toBe(0);
   });
 
   it('keeps state in --data DIR across two runs', async () => {

@@ -97,6 +97,16 @@ const migrations: readonly string[] = [
   // a rewrite that keeps size and mtime still changes these.
   `ALTER TABLE jobs ADD COLUMN file_ino INTEGER;
    ALTER TABLE jobs ADD COLUMN file_ctime_ms REAL;`,
+  // What the engine (or `taskdrop doctor --live`) learned about each account's service, so it
+  // stops making calls that cannot work there (upload rule 11; service-knowledge.ts).
+  `CREATE TABLE service_facts (
+     account_id TEXT NOT NULL,
+     fact TEXT NOT NULL,
+     value TEXT NOT NULL,
+     source TEXT NOT NULL,
+     learned_at INTEGER NOT NULL,
+     PRIMARY KEY (account_id, fact)
+   );`,
 ];
 
 export const schemaVersion = migrations.length;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseJson } from '../body.ts';
-import { badRequest, graphError, notFound } from '../errors.ts';
+import { badRequest, graphError, notFound, tooLarge } from '../errors.ts';
 import type { AttachmentRecord } from '../model.ts';
 import { empty, fail, json, type GraphContext, type Handler } from '../reply.ts';
 import { attachmentJson } from '../serialize.ts';
@@ -52,6 +52,7 @@ export const createAttachment: Handler = async (ctx) => {
     return fail(badRequest(`Invalid attachment: ${parsed.error.issues[0]?.message ?? 'bad JSON'}`));
   }
   const bytes = Buffer.from(parsed.data.contentBytes, 'base64');
+  if (bytes.length > ctx.upload.maxAttachmentBytes) return fail(tooLarge(ctx.upload));
   if (bytes.length >= ctx.upload.smallAttachmentLimitBytes) {
     const { status, code } = ctx.upload.smallAttachmentTooLarge;
     return fail(
@@ -61,6 +62,11 @@ export const createAttachment: Handler = async (ctx) => {
         'Attachments of 3 MB or more must be uploaded with an upload session.',
       ),
     );
+  }
+  const { emptyInlineRefusal } = ctx.upload;
+  if (bytes.length === 0 && emptyInlineRefusal !== null) {
+    const { status, code } = emptyInlineRefusal;
+    return fail(graphError(status, code, 'The attachment has no content.'));
   }
   if (ctx.faults.dropBeforeCommit) return { kind: 'drop' };
   const attachment = ctx.store.addAttachment(task, {

@@ -104,8 +104,39 @@ export const getList: Handler = (ctx) => {
 export const listTasks: Handler = (ctx) => {
   const list = findList(ctx);
   if (list === undefined) return fail(notFound('list'));
-  return page(ctx, ctx.store.tasks(ctx.user.id, list.id), taskJson, `lists('${list.id}')/tasks`);
+  const filter = taskFilter(ctx.url.searchParams.get('$filter'));
+  if (filter === null) return fail(badRequest('This $filter is not supported.'));
+  const tasks = ctx.store.tasks(ctx.user.id, list.id).filter(filter);
+  return page(ctx, tasks, taskJson, `lists('${list.id}')/tasks`);
 };
+
+/**
+ * `$filter` on tasks (graph-unknowns.md §5): Graph supports a subset, so the simulator honours
+ * the form public clients use (`status eq|ne '…'`) and refuses any other with 400 rather than
+ * ignoring it, which would hand a client every task as if they matched.
+ */
+function taskFilter(text: string | null): ((task: TaskRecord) => boolean) | null {
+  if (text === null) return () => true;
+  const match = /^\s*status\s+(eq|ne)\s+'(\w+)'\s*$/.exec(text);
+  if (match === null) return null;
+  const [, operator, status] = match;
+  return operator === 'eq' ? (task) => task.status === status : (task) => task.status !== status;
+}
+
+/**
+ * The `$deltatoken` of a request, or null when there is none. One the simulator never issued is
+ * answered 410, as Outlook's delta answers an expired or bad sync state (graph-unknowns.md §5):
+ * a silent full resync would hand the client every item as if it had changed.
+ */
+function deltaSince(ctx: GraphContext): number | null | Reply {
+  const text = ctx.url.searchParams.get('$deltatoken');
+  if (text === null) return null;
+  const since = decodeToken(text)?.['s'];
+  if (since === undefined) {
+    return fail(graphError(410, 'SyncStateNotFound', 'The sync state is invalid or expired.'));
+  }
+  return since;
+}
 
 export const createTask: Handler = async (ctx) => {
   const list = findList(ctx);
@@ -147,10 +178,11 @@ export const taskDelta: Handler = (ctx) => {
   const size = pageSize(ctx.url, ctx.req.headers.prefer, ctx.paging);
   if (!size.ok) return fail(badRequest('$top must be a positive whole number.'));
   const skip = decodeToken(ctx.url.searchParams.get('$skiptoken'));
-  const delta = decodeToken(ctx.url.searchParams.get('$deltatoken'));
+  const delta = deltaSince(ctx);
+  if (isReply(delta)) return delta;
   // Query options go on the first call only (TD): later pages keep its page size.
   const limit = size.explicit ? size.size : (skip?.['t'] ?? size.size);
-  const since = skip?.['s'] ?? delta?.['s'] ?? 0;
+  const since = skip?.['s'] ?? delta ?? 0;
   const upTo = skip?.['u'] ?? ctx.store.changeSeq;
   // Resume after the last change delivered, not at an offset: a task changed mid-round leaves
   // this round's window, and an offset would then skip the entry behind it.
@@ -181,7 +213,9 @@ export const taskDelta: Handler = (ctx) => {
 
 /** List delta: every list on the first round, then lists created or changed since. */
 export const listDelta: Handler = (ctx) => {
-  const since = decodeToken(ctx.url.searchParams.get('$deltatoken'))?.['s'] ?? 0;
+  const delta = deltaSince(ctx);
+  if (isReply(delta)) return delta;
+  const since = delta ?? 0;
   const upTo = ctx.store.changeSeq;
   const changed = ctx.store
     .lists(ctx.user.id)

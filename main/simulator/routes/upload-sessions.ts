@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { parseJson } from '../body.ts';
 import { graphTime } from '../clock.ts';
-import { badRequest, graphError, notFound, type GraphErrorReply } from '../errors.ts';
+import { badRequest, graphError, notFound, tooLarge, type GraphErrorReply } from '../errors.ts';
 import type { AttachmentRecord, SessionRecord } from '../model.ts';
 import { empty, fail, json, type GraphContext, type Handler, type Reply } from '../reply.ts';
 import { attachmentLocation, sessionJson, sessionUrl } from '../serialize.ts';
 import { defaultContentType } from './attachments.ts';
 import { findTask } from './lists-tasks.ts';
+import type { Refusal } from '../types.ts';
 
 const createSessionBody = z.object({
   attachmentInfo: z.object({
@@ -44,16 +45,7 @@ export const createUploadSession: Handler = async (ctx) => {
     return fail(badRequest(`Invalid attachmentInfo: ${parsed.error.issues[0]?.message ?? ''}`));
   }
   const info = parsed.data.attachmentInfo;
-  if (info.size > ctx.upload.maxAttachmentBytes) {
-    const { status, code } = ctx.upload.sessionTooLarge;
-    return fail(
-      graphError(
-        status,
-        code,
-        `The attachment size exceeds the limit of ${ctx.upload.maxAttachmentBytes} bytes.`,
-      ),
-    );
-  }
+  if (info.size > ctx.upload.maxAttachmentBytes) return fail(tooLarge(ctx.upload));
   if (info.size < ctx.upload.minSessionBytes) {
     return fail(
       graphError(
@@ -79,7 +71,13 @@ export const createUploadSession: Handler = async (ctx) => {
   });
 };
 
+/** A variant's refusal of a call the real service may not offer (graph-unknowns.md §1). */
+function unsupported(refusal: Refusal): Reply {
+  return fail(graphError(refusal.status, refusal.code, 'The request is not supported.'));
+}
+
 export const listUploadSessions: Handler = (ctx) => {
+  if (ctx.upload.sessionListRefusal !== null) return unsupported(ctx.upload.sessionListRefusal);
   const task = findTask(ctx);
   if (task === undefined) return fail(notFound('task'));
   const live = ctx.store
@@ -89,6 +87,7 @@ export const listUploadSessions: Handler = (ctx) => {
 };
 
 export const getUploadSession: Handler = (ctx) => {
+  if (ctx.upload.sessionGetRefusal !== null) return unsupported(ctx.upload.sessionGetRefusal);
   const session = findSession(ctx);
   return session === undefined ? fail(sessionGone(ctx)) : json(200, sessionJson(session));
 };
@@ -177,14 +176,18 @@ export const uploadContent: Handler = async (ctx) => {
   const outcome = ctx.store.commitRange(live, body.bytes);
   ctx.noteCommitted(body.bytes.length);
   if (ctx.faults.dropAfterCommit) return { kind: 'drop' };
-  if (outcome.kind === 'more') {
-    return json(200, {
-      ExpirationDateTime: graphTime(live.expiresAt),
-      NextExpectedRanges: [String(live.nextOffset)],
-    });
-  }
+  if (outcome.kind === 'more') return json(200, intermediateAnswer(ctx, live));
   return completed(ctx, outcome.attachment);
 };
+
+/** 200 with PascalCase keys and a bare offset (reference §4.3), or camelCase (a variant). */
+function intermediateAnswer(ctx: GraphContext, session: SessionRecord): Record<string, unknown> {
+  const expires = graphTime(session.expiresAt);
+  const next = [String(session.nextOffset)];
+  return ctx.upload.intermediateCasing === 'camel'
+    ? { expirationDateTime: expires, nextExpectedRanges: next }
+    : { ExpirationDateTime: expires, NextExpectedRanges: next };
+}
 
 function completed(ctx: GraphContext, attachment: AttachmentRecord): Reply {
   if (ctx.faults.omitLocation) return empty(201, { 'Content-Length': '0' });
