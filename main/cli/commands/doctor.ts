@@ -231,7 +231,7 @@ function reportTable(report: ConnectionReport): string {
   const summary =
     differing === 0
       ? 'The service behaves as the simulator assumes.'
-      : `${differing} of ${report.findings.length} facts differ from what the simulator assumes: taskdrop now works around them for this account.`;
+      : `${differing} of ${report.findings.length} facts differ from what the simulator assumes; taskdrop keeps what it saw as this account's service knowledge.`;
   return `\n${table}\n\n${summary}\nTo send this as a report: taskdrop doctor --live --json > doctor.jsonl\n`;
 }
 

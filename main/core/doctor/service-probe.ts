@@ -16,6 +16,7 @@ import { attachmentIdFromLocation, uploadContentUrl } from '../graph/urls.ts';
 import { forEachLimited } from '../watch/limited.ts';
 import { evidenceOf, finding, refusalText, untold } from './facts.ts';
 import type { ScratchLedger, ScratchRun } from './scratch-ledger.ts';
+import type { FactId, FactValue } from '../queue/service-knowledge.ts';
 
 export const scratchTitle = 'taskdrop self-check — safe to delete';
 const probeFileName = 'taskdrop-self-check.bin';
@@ -38,11 +39,20 @@ export interface ServiceProbeOptions {
 interface Probe extends ServiceProbeOptions {
   run: ScratchRun;
   taskId: string;
+  learned: LearnedFacts;
 }
 
 type Findings = Partial<Record<ServiceFactId, FactFinding>>;
 
-export async function probeService(options: ServiceProbeOptions): Promise<ConnectionReport> {
+/** What the check settled, as the engine's knowledge store keeps it (upload rule 11). */
+export type LearnedFacts = { [F in FactId]?: FactValue<F> };
+
+export interface ServiceCheck {
+  report: ConnectionReport;
+  learned: LearnedFacts;
+}
+
+export async function probeService(options: ServiceProbeOptions): Promise<ServiceCheck> {
   const { account, graph, ledger, now, signal } = options;
   const at = now();
   const leftovers = await cleanUpEarlierRuns(options);
@@ -58,11 +68,12 @@ export async function probeService(options: ServiceProbeOptions): Promise<Connec
   };
   await ledger.begin(run);
   const findings: Findings = {};
+  const learned: LearnedFacts = {};
   try {
     const task = await patiently(signal, () =>
       graph.createTask(list.id, { title: scratchTitle }, { signal }),
     );
-    const probe: Probe = { ...options, run, taskId: task.id };
+    const probe: Probe = { ...options, run, taskId: task.id, learned };
     Object.assign(findings, await probeUploadSession(probe));
     findings['size-limit'] = await probeSizeLimit(probe);
     findings['empty-inline'] = await probeEmptyInline(probe);
@@ -70,7 +81,7 @@ export async function probeService(options: ServiceProbeOptions): Promise<Connec
   } finally {
     leftovers.push(...(await cleanUp(options, run)));
   }
-  return {
+  const report = {
     accountId: account.id,
     accountLabel: account.label,
     graphUrl: account.graphUrl,
@@ -80,6 +91,7 @@ export async function probeService(options: ServiceProbeOptions): Promise<Connec
     ),
     leftovers,
   };
+  return { report, learned };
 }
 
 async function cleanUpEarlierRuns(options: ServiceProbeOptions): Promise<string[]> {
@@ -158,10 +170,13 @@ async function probeUploadSession(probe: Probe): Promise<Findings> {
       findings[fact] = untold(fact, reason);
     return findings;
   }
-  findings['intermediate-casing'] = casingFinding(first.body);
+  findings['intermediate-casing'] = casingFinding(first.body, probe.learned);
   findings['session-get'] = await sessionGetFinding(probe, session.uploadUrl);
   findings['session-list'] = await sessionListFinding(probe);
-  findings['resend-answer'] = resendFinding(await putRange(probe, session.uploadUrl, bytes, 0, 10));
+  findings['resend-answer'] = resendFinding(
+    await putRange(probe, session.uploadUrl, bytes, 0, 10),
+    probe.learned,
+  );
   findings['location-header'] = await locationFinding(
     probe,
     await putRange(probe, session.uploadUrl, bytes, 10, probeSize),
@@ -212,13 +227,17 @@ function lifetimeFinding(expiresAt: number | null, now: number): FactFinding {
   return finding('session-lifetime', `${minutes} minutes`, Math.abs(minutes - 15) <= 1);
 }
 
-function casingFinding(bodyText: string): FactFinding {
+function casingFinding(bodyText: string, learned: LearnedFacts): FactFinding {
   const body = parseJsonObject(bodyText);
   const keys = body === null ? [] : Object.keys(body);
-  if (keys.includes('NextExpectedRanges'))
+  if (keys.includes('NextExpectedRanges')) {
+    learned['intermediate-casing'] = 'pascal';
     return finding('intermediate-casing', 'PascalCase (NextExpectedRanges)', true);
-  if (keys.includes('nextExpectedRanges'))
+  }
+  if (keys.includes('nextExpectedRanges')) {
+    learned['intermediate-casing'] = 'camel';
     return finding('intermediate-casing', 'camelCase (nextExpectedRanges)', false);
+  }
   return finding(
     'intermediate-casing',
     `no next expected ranges (keys: ${keys.join(', ') || 'none'})`,
@@ -233,12 +252,14 @@ async function sessionGetFinding(probe: Probe, uploadUrl: string): Promise<FactF
       probe.graph.getUploadSession(uploadUrl, { signal }),
     );
     const offset = nextOffset(state.nextExpectedRanges);
+    probe.learned['session-get'] = 'supported';
     return finding(
       'session-get',
       offset === null ? '200 without nextExpectedRanges' : `200 with nextExpectedRanges ${offset}-`,
       offset === 10,
     );
   } catch (error) {
+    if (isRefusal(error)) probe.learned['session-get'] = 'unsupported';
     return refused('session-get', error);
   }
 }
@@ -249,16 +270,19 @@ async function sessionListFinding(probe: Probe): Promise<FactFinding> {
     const ids = await patiently(signal, () =>
       probe.graph.listUploadSessions(run.listId, taskId, { signal }),
     );
+    probe.learned['session-list'] = 'supported';
     return finding('session-list', `200, ${ids.length} session(s) listed`, ids.length === 1);
   } catch (error) {
+    if (isRefusal(error)) probe.learned['session-list'] = 'unsupported';
     return refused('session-list', error);
   }
 }
 
-function resendFinding(answer: RangeAnswer): FactFinding {
+function resendFinding(answer: RangeAnswer, learned: LearnedFacts): FactFinding {
   if (answer.kind === 'accepted')
     return finding('resend-answer', `accepted (${answer.status})`, false);
   const status = isGraphError(answer.error) ? answer.error.status : null;
+  if (isRefusal(answer.error) && status !== null) learned['resend-answer'] = status;
   return finding(
     'resend-answer',
     `refused with ${answer.text}`,
@@ -270,7 +294,11 @@ function resendFinding(answer: RangeAnswer): FactFinding {
 async function locationFinding(probe: Probe, answer: RangeAnswer): Promise<FactFinding> {
   if (answer.kind === 'refused') return refused('location-header', answer.error);
   if (answer.status !== 201) return finding('location-header', `${answer.status}, not 201`, false);
-  if (answer.location === null) return finding('location-header', '201 without Location', false);
+  if (answer.location === null) {
+    probe.learned['location-header'] = 'absent';
+    return finding('location-header', '201 without Location', false);
+  }
+  probe.learned['location-header'] = 'present';
   const id = attachmentIdFromLocation(answer.location);
   const { signal, run, taskId } = probe;
   const attachments = await patiently(signal, () =>
@@ -289,6 +317,18 @@ async function locationFinding(probe: Probe, answer: RangeAnswer): Promise<FactF
       );
 }
 
+/** A 4xx other than throttling or auth: the service says no to the request itself. */
+function isRefusal(error: unknown): boolean {
+  return (
+    isGraphError(error) &&
+    error.status !== null &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.kind !== 'throttled' &&
+    error.kind !== 'auth'
+  );
+}
+
 function refused(fact: ServiceFactId, error: unknown): FactFinding {
   if (!isGraphError(error) || error.status === null) throw error;
   return finding(fact, refusalText(error), false, evidenceOf(error));
@@ -304,7 +344,7 @@ async function probeSizeLimit(probe: Probe): Promise<FactFinding> {
   if (await sessionTaken(probe, mebibytes)) {
     return (await sessionTaken(probe, mebibytes + 1))
       ? finding('size-limit', `more than ${number(mebibytes)} bytes`, false)
-      : finding('size-limit', `${number(mebibytes)} bytes`, true);
+      : settled(probe, mebibytes, finding('size-limit', `${number(mebibytes)} bytes`, true));
   }
   if (!(await sessionTaken(probe, million)))
     return finding('size-limit', `less than ${number(million)} bytes`, false);
@@ -314,7 +354,12 @@ async function probeSizeLimit(probe: Probe): Promise<FactFinding> {
         `between ${number(million + 1)} and ${number(mebibytes - 1)} bytes`,
         false,
       )
-    : finding('size-limit', `${number(million)} bytes`, false);
+    : settled(probe, million, finding('size-limit', `${number(million)} bytes`, false));
+}
+
+function settled(probe: Probe, limit: number, line: FactFinding): FactFinding {
+  probe.learned['size-limit'] = limit;
+  return line;
 }
 
 async function sessionTaken(probe: Probe, size: number): Promise<boolean> {
@@ -357,12 +402,14 @@ async function probeEmptyInline(probe: Probe): Promise<FactFinding> {
     await patiently(signal, () =>
       graph.deleteAttachment(run.listId, taskId, attachment.id, { signal }),
     );
+    probe.learned['empty-inline'] = 'accepted';
     return finding(
       'empty-inline',
       `201, a ${attachment.size}-byte attachment`,
       attachment.size === 0,
     );
   } catch (error) {
+    if (isRefusal(error)) probe.learned['empty-inline'] = 'refused';
     return refused('empty-inline', error);
   }
 }
@@ -383,8 +430,10 @@ async function probePageSize(probe: Probe): Promise<FactFinding> {
     });
     page = await firstTaskPage(probe);
   }
-  if (page.nextLink !== null)
+  if (page.nextLink !== null) {
+    probe.learned['page-size'] = page.count;
     return finding('page-size', `${page.count} a page`, page.count === 100);
+  }
   return finding('page-size', `all ${page.count} in one page`, page.count <= 100);
 }
 

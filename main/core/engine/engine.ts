@@ -33,7 +33,7 @@ import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
 import { inspectFile, inspectKnown, type FileCheck } from '../files/inspect-file.ts';
-import { probeService } from '../doctor/service-probe.ts';
+import { probeService, type LearnedFacts } from '../doctor/service-probe.ts';
 import { ScratchLedger } from '../doctor/scratch-ledger.ts';
 import { diagnosticsReport } from '../logging/diagnostics.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -41,6 +41,7 @@ import type { GraphClient } from '../graph/client.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
 import { openQueueDatabase } from '../queue/database.ts';
 import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
+import { ServiceKnowledge, type FactId } from '../queue/service-knowledge.ts';
 import { retargetableStates } from '../queue/states.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
@@ -130,6 +131,7 @@ export class Engine implements TaskdropApi {
   readonly #settings: SettingsStore;
   readonly #recent: RecentTargets;
   readonly #catalog: TaskCatalog;
+  readonly #knowledge: ServiceKnowledge;
   readonly #accounts = new Map<string, AccountRuntime>();
   readonly #progress: ProgressTracker;
   readonly #scheduler: Scheduler;
@@ -153,6 +155,7 @@ export class Engine implements TaskdropApi {
     this.#store = new JobStore(db, this.#now);
     this.#settings = new SettingsStore(db);
     this.#recent = new RecentTargets(db, this.#now);
+    this.#knowledge = new ServiceKnowledge(db, this.#now);
     this.#catalog = new TaskCatalog((accountId) => this.#account(accountId).graph);
     this.#progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs;
     for (const config of options.accounts) this.#register(config);
@@ -406,9 +409,28 @@ export class Engine implements TaskdropApi {
       ledger: new ScratchLedger(this.#options.dataDir),
       now: this.#now,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }).finally(() => this.#checks.delete(accountId));
+    })
+      .then(({ report, learned }) => {
+        if (!this.#closed) this.#learn(accountId, learned);
+        this.#log.info('connection checked', {
+          account: accountId,
+          differing: report.findings
+            .filter((line) => line.agrees === false)
+            .map((line) => line.fact),
+          leftovers: report.leftovers.length,
+        });
+        return report;
+      })
+      .finally(() => this.#checks.delete(accountId));
     this.#checks.set(accountId, check);
     return check;
+  }
+
+  /** What a check settled, the engine's knowledge from now on (upload rule 11). */
+  #learn(accountId: string, learned: LearnedFacts): void {
+    for (const [fact, value] of Object.entries(learned) as [FactId, LearnedFacts[FactId]][]) {
+      if (value !== undefined) this.#knowledge.learn(accountId, fact, value, 'doctor');
+    }
   }
 
   getSettings(): Promise<Settings> {
