@@ -268,6 +268,14 @@ export interface ConnectionReport {
   leftovers: string[];
 }
 
+/**
+ * A connection check as a report to send: one finding per line, as JSON (what
+ * `taskdrop doctor --live --json` prints and "Copy report" copies).
+ */
+export function connectionReportLines(report: ConnectionReport): string {
+  return report.findings.map((finding) => `${JSON.stringify(finding)}\n`).join('');
+}
+
 /** What happens to a watched folder's file once it is attached. */
 export const afterUploadActions = ['keep', 'move', 'delete'] as const;
 export type AfterUploadAction = (typeof afterUploadActions)[number];

@@ -1,4 +1,8 @@
-import type { ConnectionReport, FactFinding } from '../../../preload/contract.ts';
+import {
+  connectionReportLines,
+  type ConnectionReport,
+  type FactFinding,
+} from '../../../preload/contract.ts';
 import { readAuthSettings } from '../../core/auth/auth-settings.ts';
 import { findKeyStore } from '../../core/auth/keychain.ts';
 import { accessTokenVariable } from '../../core/auth/token-provider.ts';
@@ -202,7 +206,7 @@ export async function doctorLive(
     );
     return 130;
   }
-  if (args.json) for (const line of report.findings) io.print(`${JSON.stringify(line)}\n`);
+  if (args.json) io.print(connectionReportLines(report));
   else io.print(reportTable(report));
   for (const leftover of report.leftovers) {
     io.warn(
