@@ -14,12 +14,12 @@ import {
   expectAttachedOnce,
   firstTask,
   harness,
+  killMidUpload,
   receivedAt,
   requestsFor,
   settle,
   sha256Of,
   smallRanges,
-  spawnEngineChild,
   waitUntil,
   type Harness,
 } from '../support/engine-harness.ts';
@@ -135,28 +135,7 @@ describe('crashes and restarts', () => {
   it('killed (SIGKILL) mid-upload: recovered to waiting with its facts, finishes once, ≤ one range re-sent', async () => {
     const path = sized('crash.pdf', 6, 999);
     const size = 6 * range + 999;
-    h.sim.control.addFault({
-      operation: 'uploadContent',
-      nth: 3,
-      action: { type: 'delay', ms: 2_000 },
-    });
-    const child = spawnEngineChild({
-      dataDir: h.dataDir,
-      graphUrl: h.sim.graphUrl,
-      token: h.sim.testToken,
-      target: h.target,
-      paths: [path],
-      upload: true,
-      ...smallRanges,
-    });
-    expect((await child.enqueued).accepted).toHaveLength(1);
-    await waitUntil(
-      () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= 3,
-      'the third range to reach the simulator',
-    );
-    child.process.kill('SIGKILL');
-    expect(await child.exited).toBe('SIGKILL');
-    h.sim.control.clearFaults();
+    await killMidUpload(h, path);
 
     const engine = h.open(smallRanges);
     const [recovered] = await engine.listJobs();

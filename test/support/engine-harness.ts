@@ -193,6 +193,35 @@ export async function deleteTaskOnServer(sim: RunningSimulator, target: TaskTarg
   if (res.status !== 204) throw new Error(`deleting the task answered ${res.status}: ${res.text}`);
 }
 
+/**
+ * Uploads `path` from an engine in a child process and kills it (SIGKILL) while its third range
+ * is held up on the server: what a crash mid-upload leaves in the queue.
+ */
+export async function killMidUpload(h: Harness, path: string): Promise<void> {
+  h.sim.control.addFault({
+    operation: 'uploadContent',
+    nth: 3,
+    action: { type: 'delay', ms: 2_000 },
+  });
+  const child = spawnEngineChild({
+    dataDir: h.dataDir,
+    graphUrl: h.sim.graphUrl,
+    token: h.sim.testToken,
+    target: h.target,
+    paths: [path],
+    upload: true,
+    ...smallRanges,
+  });
+  expect((await child.enqueued).accepted).toHaveLength(1);
+  await waitUntil(
+    () => (h.sim.control.counters().byOperation.uploadContent ?? 0) >= 3,
+    'the third range to reach the simulator',
+  );
+  child.process.kill('SIGKILL');
+  expect(await child.exited).toBe('SIGKILL');
+  h.sim.control.clearFaults();
+}
+
 export interface EngineChild {
   process: ChildProcess;
   /** What its enqueue answered. */

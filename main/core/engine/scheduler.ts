@@ -1,6 +1,7 @@
 import type { GraphError } from '../graph/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';
+import type { ServiceKnowledge } from '../queue/service-knowledge.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { failedProblem, problem, retryingProblem, signInProblem } from '../upload/problems.ts';
 import { decideRetry, type RetryPolicy } from '../upload/retry-policy.ts';
@@ -24,6 +25,7 @@ interface Running {
 
 export interface SchedulerDeps {
   store: JobStore;
+  knowledge: ServiceKnowledge;
   accounts: ReadonlyMap<string, AccountRuntime>;
   progress: ProgressTracker;
   now: () => number;
@@ -152,6 +154,7 @@ export class Scheduler {
     running.settled = runAttempt(row, {
       store,
       graph: account.graph,
+      knowledge: this.#deps.knowledge.forAccount(account.config.id),
       now,
       signal: controller.signal,
       rangeSize: this.#deps.rangeSize,

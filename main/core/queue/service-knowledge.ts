@@ -148,6 +148,9 @@ export class ServiceKnowledge {
     return {
       current: (fact) => this.current(accountId, fact),
       learn: (fact, value) => this.learn(accountId, fact, value),
+      note: (fact, value) => {
+        if (this.current(accountId, fact) !== value) this.learn(accountId, fact, value);
+      },
     };
   }
 }
@@ -156,4 +159,6 @@ export class ServiceKnowledge {
 export interface AccountKnowledge {
   current<F extends FactId>(fact: F): FactValue<F> | null;
   learn<F extends FactId>(fact: F, value: FactValue<F>): void;
+  /** learn, but only when it changes the fact or renews a stale one: not one write per request. */
+  note<F extends FactId>(fact: F, value: FactValue<F>): void;
 }

@@ -14,7 +14,10 @@ import {
 } from '../files/file-reader.ts';
 import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
 import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
+import type { AccountKnowledge } from '../queue/service-knowledge.ts';
+import { impossibleByRefusal, knownImpossible, noteAccepted } from './impossible-files.ts';
 import { problem } from './problems.ts';
+import { UnverifiedCalls } from './unverified-calls.ts';
 import { yieldToEventLoop } from '../watch/limited.ts';
 import { FinalRangeBody } from './final-range-body.ts';
 import { findLandedAttachment } from './reconcile.ts';
@@ -27,14 +30,21 @@ export const defaultSmallUploadMaxBytes = 2_900_000;
 const sessionMarginMs = 60_000;
 /** Times a file may change under one attempt before it is left to settle. */
 const maxRestarts = 2;
-/** Times the server's offset may disagree with ours (416) in one attempt. */
+/** Times the server's offset may disagree with ours in one attempt. */
 const maxResyncs = 3;
+/**
+ * How a range that does not start at the server's offset may be refused: 416 is documented for
+ * OneDrive only; 400 and 409 are what other services answer (docs/graph-unknowns.md §1).
+ */
+const outOfOrderStatuses = new Set([416, 400, 409]);
 /** Sessions found gone (404) in one attempt; more means the 404 is not about expiry. */
 const maxSessionsGone = 2;
 
 export interface AttemptDeps {
   store: JobStore;
   graph: GraphClient;
+  /** What the account's service is known to do and not to do (upload rule 11). */
+  knowledge: AccountKnowledge;
   now: () => number;
   signal: AbortSignal;
   rangeSize: number;
@@ -106,10 +116,12 @@ class UploadAttempt {
   #file: SourceFile | null = null;
   /** The file as it was before this attempt read its first byte (rule 8). */
   #version: FileVersion | null = null;
+  readonly #unverified: UnverifiedCalls;
 
   constructor(job: JobRow, deps: AttemptDeps) {
     this.#job = job;
     this.#deps = deps;
+    this.#unverified = new UnverifiedCalls(deps.graph, deps.knowledge, deps.signal);
   }
 
   #record(facts: JobFacts): void {
@@ -140,6 +152,8 @@ class UploadAttempt {
     for (;;) {
       try {
         await this.#prepareFile();
+        const impossible = knownImpossible(this.#job, this.#deps.knowledge, this.#deps.now());
+        if (impossible !== null) throw new FileProblem(impossible, false);
         return this.#job.size <= this.#deps.smallUploadMaxBytes
           ? await this.#postSmall()
           : await this.#uploadInSession();
@@ -153,18 +167,14 @@ class UploadAttempt {
   /**
    * Whether the job's upload session is still there, waiting for bytes: then the final request
    * did not complete it, and the task's attachments (thousands, on a busy task) need no look.
-   * A session gone (completed, or expired) leaves the question to that look.
+   * A session gone (completed, or expired), or one that cannot be asked, leaves the question to
+   * that look.
    */
   async #sessionStillWaits(): Promise<boolean> {
     const url = this.#job.uploadUrl;
     if (url === null) return false;
-    try {
-      const state = await this.#deps.graph.getUploadSession(url, this.#signal);
-      return state.nextExpectedRanges.length > 0;
-    } catch (error) {
-      if (isGraphError(error) && error.kind === 'session-gone') return false;
-      throw error;
-    }
+    const answer = await this.#unverified.askSession(url);
+    return answer.kind === 'state' && answer.nextExpectedRanges.length > 0;
   }
 
   async #findLanded(): Promise<string | null> {
@@ -345,10 +355,11 @@ class UploadAttempt {
         { name: fileName, contentType, bytes },
         this.#signal,
       );
+      noteAccepted(this.#job, this.#deps.knowledge);
       return attachment.id;
     } catch (error) {
       if (isGraphError(error) && !error.ambiguous) this.#record({ finalSentAt: null });
-      throw error;
+      throw this.#impossibleOr(error);
     }
   }
 
@@ -394,7 +405,7 @@ class UploadAttempt {
         if (answer.kind === 'completed') {
           return answer.attachmentId ?? (await this.#requireLanded());
         }
-        next = firstOffset(answer.nextExpectedRanges) ?? (await this.#askSession());
+        next = firstOffset(answer.nextExpectedRanges) ?? (await this.#offsetAfter(offset + length));
       } catch (error) {
         await hashing;
         if (body instanceof FinalRangeBody && body.failure !== null && !this.#deps.signal.aborted) {
@@ -411,10 +422,10 @@ class UploadAttempt {
         } else {
           // An answered failure proves the last range did not complete the file.
           if (isLast && !error.ambiguous) this.#record({ finalSentAt: null });
-          if (error.status !== 416 || resyncs >= maxResyncs) throw error;
-          // Rule 3: the server's offset is the truth.
+          if (!outOfOrderStatuses.has(error.status ?? 0) || resyncs >= maxResyncs) throw error;
+          // Rule 3: the server's offset is the truth; where it cannot be asked, start anew (rule 11).
           resyncs += 1;
-          next = await this.#askSession();
+          next = await this.#resync();
         }
       }
       if (next !== offset + length) runningHash = next === 0 ? createHash('sha256') : null;
@@ -445,22 +456,39 @@ class UploadAttempt {
       await this.#discardSession();
       return null;
     }
-    try {
-      const offset = await this.#askSession();
+    const answer = await this.#unverified.askSession(uploadUrl);
+    if (answer.kind === 'state') {
+      const offset = firstOffset(answer.nextExpectedRanges) ?? this.#job.ackedOffset;
       this.#record({ ackedOffset: offset });
       return offset;
-    } catch (error) {
-      if (isGraphError(error) && error.kind === 'session-gone') {
-        this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0 });
-        return null;
-      }
-      throw error;
     }
+    // Rule 11: a session whose state cannot be asked is not resumed; a new one starts at 0.
+    if (answer.kind === 'unaskable') await this.#discardSession();
+    else this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0 });
+    return null;
   }
 
-  async #askSession(): Promise<number> {
-    const state = await this.#deps.graph.getUploadSession(this.#job.uploadUrl ?? '', this.#signal);
-    return firstOffset(state.nextExpectedRanges) ?? this.#job.ackedOffset;
+  /**
+   * A range was accepted but the answer named no next offset: the session says where it stands,
+   * or, where it cannot be asked, the range accepted in order is where the next one starts.
+   */
+  async #offsetAfter(accepted: number): Promise<number> {
+    const answer = await this.#unverified.askSession(this.#job.uploadUrl ?? '');
+    if (answer.kind === 'gone') throw answer.error;
+    if (answer.kind === 'unaskable') return accepted;
+    return firstOffset(answer.nextExpectedRanges) ?? this.#job.ackedOffset;
+  }
+
+  /** After a range refused as out of order: the server's offset, or a new session from 0. */
+  async #resync(): Promise<number> {
+    const answer = await this.#unverified.askSession(this.#job.uploadUrl ?? '');
+    if (answer.kind === 'gone') throw answer.error;
+    if (answer.kind === 'state') {
+      return firstOffset(answer.nextExpectedRanges) ?? this.#job.ackedOffset;
+    }
+    await this.#discardSession();
+    this.#deps.onProgress(this.#job.id, 0, 0);
+    return this.#openSession();
   }
 
   /** Write-ahead: the intent before createUploadSession, the URL right after it. */
@@ -470,12 +498,15 @@ class UploadAttempt {
       await this.#deleteOrphanSessions();
     }
     this.#record({ protocol: 'session', ackedOffset: 0, uploadUrl: null, uploadExpiresAt: null });
-    const session = await this.#deps.graph.createUploadSession(
-      target.listId,
-      target.taskId,
-      { name: fileName, size, contentType },
-      this.#signal,
-    );
+    const session = await this.#deps.graph
+      .createUploadSession(
+        target.listId,
+        target.taskId,
+        { name: fileName, size, contentType },
+        this.#signal,
+      )
+      .catch((error: unknown) => Promise.reject(this.#impossibleOr(error)));
+    noteAccepted(this.#job, this.#deps.knowledge);
     this.#record({ uploadUrl: session.uploadUrl, uploadExpiresAt: session.expiresAt });
     return firstOffset(session.nextExpectedRanges) ?? 0;
   }
@@ -494,7 +525,8 @@ class UploadAttempt {
         .uploadUrlsOfTask(taskId)
         .map((url) => decodeURIComponent(url.split('/').pop() ?? '')),
     );
-    const live = await graph.listUploadSessions(listId, taskId, this.#signal);
+    // Rule 11: where sessions cannot be listed, orphans are left to expire on their own.
+    const live = (await this.#unverified.liveSessions(listId, taskId)) ?? [];
     for (const sessionId of live.filter((id) => !ours.has(id))) {
       await graph.deleteUploadSession(
         graph.uploadSessionUrl(listId, taskId, sessionId),
@@ -515,6 +547,18 @@ class UploadAttempt {
     this.#record({ uploadUrl: null, uploadExpiresAt: null, ackedOffset: 0, finalSentAt: null });
     this.#deps.onProgress(this.#job.id, 0, 0);
     return { offset: await this.#openSession() };
+  }
+
+  /** A refusal that proves the file impossible for this service, as a problem; else the error. */
+  #impossibleOr(error: unknown): unknown {
+    if (!isGraphError(error)) return error;
+    const impossible = impossibleByRefusal(
+      this.#job,
+      error,
+      this.#deps.knowledge,
+      this.#deps.now(),
+    );
+    return impossible === null ? error : new FileProblem(impossible, false);
   }
 
   /** The server said the file is complete but named no attachment: find it on the task. */
