@@ -40,7 +40,6 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
 import { openQueueDatabase } from '../queue/database.ts';
-import { ServiceKnowledge } from '../queue/service-knowledge.ts';
 import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
 import { ServiceKnowledge, type FactId } from '../queue/service-knowledge.ts';
 import { retargetableStates } from '../queue/states.ts';
@@ -163,7 +162,7 @@ export class Engine implements TaskdropApi {
     this.#progress = new ProgressTracker(this.#now, options.stallAfterMs ?? defaultStallAfterMs);
     this.#scheduler = new Scheduler({
       store: this.#store,
-      knowledge: new ServiceKnowledge(db, this.#now),
+      knowledge: this.#knowledge,
       accounts: this.#accounts,
       progress: this.#progress,
       now: this.#now,
