@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,5 +194,45 @@ describe('taskdrop doctor --live, interrupted', () => {
     expect(again.code).toBe(0);
     expect(findings(again.stdout).every((line) => line.agrees)).toBe(true);
     await expectNothingLeft(sim, dataDir);
+  });
+});
+
+describe('what doctor --live finds, the engine uses at once', () => {
+  it('fails an empty file without a request where the check saw empty inline files refused', async () => {
+    const sim = await startSimulator({ variants: ['no-empty-inline'] });
+    const dataDir = join(dir, 'knowledge');
+    const env = { TASKDROP_ACCESS_TOKEN: sim.testToken };
+    const common = ['--graph-url', sim.graphUrl, '--data-dir', dataDir];
+    try {
+      const check = await runCli(['doctor', '--live', '--json', ...common], env);
+      expect(check.code).toBe(0);
+      const empty = join(dir, 'empty.txt');
+      writeFileSync(empty, '');
+      const since = sim.control.requests().at(-1)?.seq ?? 0;
+      const upload = await runCli(
+        [
+          'upload',
+          empty,
+          '--list',
+          'Tasks',
+          '--task',
+          'Empty file test',
+          '--create-task',
+          ...common,
+        ],
+        env,
+      );
+      expect(upload.code).toBe(1);
+      expect(upload.stdout).toContain('does not take empty attachments');
+      const attempts = sim.control
+        .requests(since)
+        .filter(
+          (entry) =>
+            entry.operation === 'createAttachment' || entry.operation === 'createUploadSession',
+        );
+      expect(attempts).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 });
