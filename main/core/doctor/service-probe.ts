@@ -14,9 +14,9 @@ import { field, isJsonObject, nextOffset, parseJsonObject } from '../graph/parse
 import type { GraphTransport } from '../graph/transport.ts';
 import { attachmentIdFromLocation, uploadContentUrl } from '../graph/urls.ts';
 import { forEachLimited } from '../watch/limited.ts';
+import type { FactId, FactValue } from '../queue/service-knowledge.ts';
 import { evidenceOf, finding, refusalText, untold } from './facts.ts';
 import type { ScratchLedger, ScratchRun } from './scratch-ledger.ts';
-import type { FactId, FactValue } from '../queue/service-knowledge.ts';
 
 export const scratchTitle = 'taskdrop self-check — safe to delete';
 const probeFileName = 'taskdrop-self-check.bin';
@@ -25,6 +25,8 @@ const probeSize = 20;
 const sizeCaps = { mebibytes: 26_214_400, million: 25_000_000 } as const;
 /** A page of tasks can only show its size with more tasks than the smallest page seen (50). */
 const pageProbeTasks = 51;
+/** Requests at once for the many small ones (scratch tasks): the mailbox allows 4 (upload rule 6). */
+const probeConcurrency = 3;
 
 export interface ServiceProbeOptions {
   account: AccountConfig;
@@ -112,6 +114,7 @@ async function cleanUp(options: ServiceProbeOptions, run: ScratchRun): Promise<s
     (entry) => entry.startedAt === run.startedAt,
   );
   const leftovers: string[] = [];
+  // The size probes' sessions were deleted already: they answer 404, taken as gone.
   for (const uploadUrl of recorded?.sessions ?? []) {
     try {
       await patiently(undefined, () => graph.deleteUploadSession(uploadUrl));
@@ -123,9 +126,10 @@ async function cleanUp(options: ServiceProbeOptions, run: ScratchRun): Promise<s
   }
   try {
     const tasks = await patiently(undefined, () => graph.listTasks(run.listId));
-    for (const task of tasks.filter((candidate) => candidate.title === scratchTitle)) {
-      await deleteTask(graph, run.listId, task.id);
-    }
+    const scratch = tasks.filter((candidate) => candidate.title === scratchTitle);
+    await forEachLimited(scratch, probeConcurrency, (task) =>
+      deleteTask(graph, run.listId, task.id),
+    );
   } catch (error) {
     leftovers.push(`the task “${scratchTitle}” (${evidenceOf(error)})`);
   }
@@ -140,6 +144,14 @@ async function deleteTask(graph: GraphClient, listId: string, taskId: string): P
     if (!isGraphError(error) || error.kind !== 'not-found') throw error;
   }
 }
+
+const factsAfterFirstRange = [
+  'intermediate-casing',
+  'session-get',
+  'session-list',
+  'resend-answer',
+  'location-header',
+] as const satisfies readonly ServiceFactId[];
 
 /** One small upload, watched step by step: casing, session GET and list, resend, Location. */
 async function probeUploadSession(probe: Probe): Promise<Findings> {
@@ -160,14 +172,7 @@ async function probeUploadSession(probe: Probe): Promise<Findings> {
   const first = await putRange(probe, session.uploadUrl, bytes, 0, 10);
   if (first.kind === 'refused') {
     const reason = `the first range was refused (${first.text})`;
-    for (const fact of [
-      'intermediate-casing',
-      'session-get',
-      'session-list',
-      'resend-answer',
-      'location-header',
-    ] as const)
-      findings[fact] = untold(fact, reason);
+    for (const fact of factsAfterFirstRange) findings[fact] = untold(fact, reason);
     return findings;
   }
   findings['intermediate-casing'] = casingFinding(first.body, probe.learned);
@@ -197,18 +202,20 @@ async function putRange(
 ): Promise<RangeAnswer> {
   const { signal } = probe;
   try {
-    const answer = await probe.transport.send({
-      operation: 'uploadRange',
-      method: 'PUT',
-      url: uploadContentUrl(uploadUrl),
-      bytes: bytes.slice(start, end),
-      headers: {
-        'Content-Type': 'application/octet-stream',
-        'Content-Range': `bytes ${start}-${end - 1}/${bytes.byteLength}`,
-      },
-      signal,
-      unreadBodyStatus: 201,
-    });
+    const answer = await patiently(signal, () =>
+      probe.transport.send({
+        operation: 'uploadRange',
+        method: 'PUT',
+        url: uploadContentUrl(uploadUrl),
+        bytes: bytes.slice(start, end),
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Range': `bytes ${start}-${end - 1}/${bytes.byteLength}`,
+        },
+        signal,
+        unreadBodyStatus: 201,
+      }),
+    );
     return {
       kind: 'accepted',
       status: answer.status,
@@ -423,7 +430,7 @@ async function probePageSize(probe: Probe): Promise<FactFinding> {
   if (page.nextLink === null && page.count < pageProbeTasks) {
     const missing = Array.from({ length: pageProbeTasks - page.count }, (_, index) => index);
     const { graph, run, signal } = probe;
-    await forEachLimited(missing, 3, async () => {
+    await forEachLimited(missing, probeConcurrency, async () => {
       await patiently(signal, () =>
         graph.createTask(run.listId, { title: scratchTitle }, { signal }),
       );
