@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseVariantList, type VariantName } from '../../main/simulator/index.ts';
 import { machine } from '../bench/bench-support.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 import { allPassed, megabytes, spreadSizes, type Check } from './batch.ts';
@@ -22,7 +23,9 @@ const usage = `npm run chaos -- [options]
   --soak-max-size BYTES  soak: largest file (default 8000000)
   --fault-rate R         soak: share of requests the simulator faults (default 0.05)
   --proxy-fault-rate R   soak: chance of a proxy fault per window of bytes (default 0.05)
-  --timeout-min N        soak: give up after N minutes (default 45)`;
+  --timeout-min N        soak: give up after N minutes (default 45)
+  --variant LIST         simulator variants of one round, "default" for none (docs/simulator-
+                         variants.md); repeat for more rounds (default: default, then pessimistic)`;
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     'fault-rate': { type: 'string', default: '0.05' },
     'proxy-fault-rate': { type: 'string', default: '0.05' },
     'timeout-min': { type: 'string', default: '45' },
+    variant: { type: 'string', multiple: true, default: ['default', 'pessimistic'] },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -55,6 +59,18 @@ if (values.help || (values.only !== undefined && !['crash', 'soak'].includes(val
 }
 
 const seed = numberOption('seed');
+
+function roundsOption(): VariantName[][] {
+  try {
+    return values.variant.map((list) => (list === 'default' ? [] : parseVariantList(list)));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+const rounds = roundsOption();
+const roundName = (variants: readonly VariantName[]): string =>
+  variants.length === 0 ? 'default' : variants.join(',');
 const log = (line: string): void => console.log(`[${new Date().toISOString()}] ${line}`);
 const minutes = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`;
 const listed = (counts: Record<string, number>): string =>
@@ -71,7 +87,7 @@ function checkLines(checks: readonly Check[]): string[] {
 
 function crashSummary(result: CrashLoopResult): string[] {
   return [
-    `Crash loop (seed ${result.seed}): ${result.files} files, ${megabytes(result.fileBytes)}, ` +
+    `Crash loop (seed ${result.seed}, ${roundName(result.variants)}): ${result.files} files, ${megabytes(result.fileBytes)}, ` +
       `${minutes(result.elapsedMs)}`,
     `  injected: ${result.kills} SIGKILLs in ${result.launches} runs`,
     `  seen: ${megabytes(result.bytesSent)} sent for ${megabytes(result.onePassBytes)} in one clean pass: ` +
@@ -86,7 +102,7 @@ function soakSummary(result: SoakResult): string[] {
   const simulatorFaults = sum(simulator);
   const share = ((100 * simulatorFaults) / Math.max(graphRequests, 1)).toFixed(1);
   return [
-    `Soak (seed ${result.seed}): ${result.files} files, ${megabytes(result.fileBytes)}, ` +
+    `Soak (seed ${result.seed}, ${roundName(result.variants)}): ${result.files} files, ${megabytes(result.fileBytes)}, ` +
       `${minutes(result.elapsedMs)}`,
     `  injected by the proxy: ${listed(proxy.injected)} (${proxy.connections} connections, ` +
       `${megabytes(proxy.bytesToServer)} up)`,
@@ -98,54 +114,60 @@ function soakSummary(result: SoakResult): string[] {
 }
 
 const lines = [`taskdrop chaos, ${new Date().toISOString().slice(0, 10)}, ${machine()}`];
-const results: { crash?: CrashLoopResult; soak?: SoakResult } = {};
+const results: { variants: string; crash?: CrashLoopResult; soak?: SoakResult }[] = [];
 let passed = true;
 
-if (values.only !== 'soak') {
-  const sizes = spreadSizes(seededRandom(seed), numberOption('files'), numberOption('max-size'));
-  const crash = await runCrashLoop({
-    seed,
-    kills: numberOption('kills'),
-    sizes,
-    finalTimeoutMs: 20 * 60_000,
-    log,
-  });
-  results.crash = crash;
-  passed &&= allPassed(crash.checks);
-  lines.push(...crashSummary(crash));
-  log(crashSummary(crash).join('\n'));
-}
+for (const variants of rounds) {
+  const round: (typeof results)[number] = { variants: roundName(variants) };
+  results.push(round);
+  if (values.only !== 'soak') {
+    const sizes = spreadSizes(seededRandom(seed), numberOption('files'), numberOption('max-size'));
+    const crash = await runCrashLoop({
+      seed,
+      kills: numberOption('kills'),
+      sizes,
+      variants,
+      finalTimeoutMs: 20 * 60_000,
+      log,
+    });
+    round.crash = crash;
+    passed &&= allPassed(crash.checks);
+    lines.push(...crashSummary(crash));
+    log(crashSummary(crash).join('\n'));
+  }
 
-if (values.only !== 'crash') {
-  const sizes = soakSizes(
-    seededRandom(seed),
-    numberOption('soak-files'),
-    numberOption('soak-max-size'),
-  );
-  const soak = await runSoak({
-    seed,
-    sizes,
-    faultRate: numberOption('fault-rate'),
-    proxy: {
-      faultRate: numberOption('proxy-fault-rate'),
-      // One fault per 320 KB of answers at 5 %: harsh, yet a task's attachment list (hundreds of
-      // KB once it holds 1,000 files) still comes through in a few tries.
-      responseWindowBytes: 16 * 1024,
-      stallMs: { min: 100, max: 3_000 },
-      latencyMs: 2,
-    },
-    timeoutMs: numberOption('timeout-min') * 60_000,
-    log,
-  });
-  results.soak = soak;
-  passed &&= allPassed(soak.checks);
-  lines.push(...soakSummary(soak));
+  if (values.only !== 'crash') {
+    const sizes = soakSizes(
+      seededRandom(seed),
+      numberOption('soak-files'),
+      numberOption('soak-max-size'),
+    );
+    const soak = await runSoak({
+      seed,
+      sizes,
+      variants,
+      faultRate: numberOption('fault-rate'),
+      proxy: {
+        faultRate: numberOption('proxy-fault-rate'),
+        // One fault per 320 KB of answers at 5 %: harsh, yet a task's attachment list (hundreds of
+        // KB once it holds 1,000 files) still comes through in a few tries.
+        responseWindowBytes: 16 * 1024,
+        stallMs: { min: 100, max: 3_000 },
+        latencyMs: 2,
+      },
+      timeoutMs: numberOption('timeout-min') * 60_000,
+      log,
+    });
+    round.soak = soak;
+    passed &&= allPassed(soak.checks);
+    lines.push(...soakSummary(soak));
+  }
 }
 
 const outDir = join(import.meta.dirname, '..', '..', 'test-output', 'chaos');
 mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `chaos-${seed}.json`);
-writeFileSync(outFile, JSON.stringify({ machine: machine(), ...results }, null, 2));
+writeFileSync(outFile, JSON.stringify({ machine: machine(), rounds: results }, null, 2));
 console.log(
   `\n${lines.join('\n')}\n\n${passed ? 'All invariants held.' : 'INVARIANTS FAILED.'} Details: ${outFile}`,
 );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { VariantName } from '../../main/simulator/index.ts';
 import { megabytes } from './batch.ts';
 import { runCrashLoop } from './crash-loop.ts';
 
@@ -11,13 +12,22 @@ const sizes = [
   5_000_000, 7_864_321, 9_000_000, 11_796_480, 12_000_000, 1_048_576, 4_500_000, 6_000_000, 123,
 ];
 
-describe('crash safety: the CLI killed with SIGKILL at random moments', () => {
-  it(`attaches every file exactly once, byte-identical (seed ${seed})`, async () => {
-    const result = await runCrashLoop({ seed, kills, sizes });
-    expect(result.checks.filter((check) => !check.ok)).toEqual([]);
-    console.log(
-      `crash loop (seed ${seed}): ${result.kills} kills in ${result.launches} runs, ` +
-        `${megabytes(result.bytesSent)} sent for ${megabytes(result.onePassBytes)} in one clean pass`,
-    );
-  }, 180_000);
-});
+/** The default service, and every variant at once (docs/simulator-variants.md). */
+const rounds: { name: string; variants: VariantName[] }[] = [
+  { name: 'default', variants: [] },
+  { name: 'pessimistic', variants: ['pessimistic'] },
+];
+
+describe.each(rounds)(
+  'crash safety: the CLI killed with SIGKILL at random moments ($name)',
+  ({ name, variants }) => {
+    it(`attaches every file exactly once, byte-identical (seed ${seed})`, async () => {
+      const result = await runCrashLoop({ seed, kills, sizes, variants });
+      expect(result.checks.filter((check) => !check.ok)).toEqual([]);
+      console.log(
+        `crash loop (${name}, seed ${seed}): ${result.kills} kills in ${result.launches} runs, ` +
+          `${megabytes(result.bytesSent)} sent for ${megabytes(result.onePassBytes)} in one clean pass`,
+      );
+    }, 180_000);
+  },
+);

@@ -5,9 +5,11 @@ import { defaultSmallUploadMaxBytes } from '../../main/core/upload/upload-attemp
 import { defaultPacingLimits } from '../../main/core/pacing/account-pacer.ts';
 import { finished, runCli, spawnCli, type CliResult } from '../support/cli.ts';
 import { seededRandom } from '../support/seeded-random.ts';
+import type { VariantName } from '../../main/simulator/index.ts';
 import {
   check,
   checkInvariants,
+  finishedExitCode,
   megabytes,
   startChaosSimulator,
   uploadArgs,
@@ -42,11 +44,14 @@ export interface CrashLoopOptions {
   runTimeoutMs?: number;
   /** The run that finishes the batch after the kills. */
   finalTimeoutMs?: number;
+  /** Service variants of the simulator (docs/simulator-variants.md). Default: none. */
+  variants?: readonly VariantName[];
   log?: (line: string) => void;
 }
 
 export interface CrashLoopResult {
   seed: number;
+  variants: readonly VariantName[];
   files: number;
   fileBytes: number;
   kills: number;
@@ -106,7 +111,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   const log = options.log ?? (() => undefined);
   const rangeDelayMs = options.rangeDelayMs ?? 250;
   const dir = mkdtempSync(join(tmpdir(), 'taskdrop-crash-loop-'));
-  const sim = await startChaosSimulator();
+  const sim = await startChaosSimulator(undefined, options.variants);
   // A proxy without faults, to count the bytes on the wire: what a killed run sent counts too.
   // (A range the CLI had handed to the kernel still arrives after the kill: Linux sends what a
   // dead process left in its socket. So most kills cost an answer, not the range.)
@@ -130,12 +135,17 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     const args = uploadArgs(files, `${proxy.origin}/v1.0`, dataDir);
     const env = { TASKDROP_ACCESS_TOKEN: sim.testToken };
     const share = (0.9 * fileBytes) / Math.max(options.kills, 1);
+    const finishedCode = finishedExitCode(sim, files);
     let kills = 0;
     let launches = 0;
     let timedOut = 0;
     const selfExits: number[] = [];
-    // A run that ends by itself with 0 has finished the batch: killing more runs proves nothing.
-    while (kills < options.kills && !selfExits.includes(0) && launches < options.kills * 3) {
+    // A run that ends by itself so has finished the batch: killing more runs proves nothing.
+    while (
+      kills < options.kills &&
+      !selfExits.includes(finishedCode) &&
+      launches < options.kills * 3
+    ) {
       launches += 1;
       const end = await runUntilKilled(proxy, {
         args,
@@ -159,8 +169,12 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
         sum + (file.size <= defaultSmallUploadMaxBytes ? 4 * Math.ceil(file.size / 3) : file.size),
       0,
     );
-    // Rule: after a crash, at most one range again per upload in flight (BRIEF §9).
-    const resendBound = kills * defaultPacingLimits.maxConcurrentRequests * 4 * 1024 * 1024;
+    // After a crash, at most one range again per upload in flight; where a session cannot be
+    // asked its state, the whole file (upload rule 11).
+    const perUpload = sim.variants.includes('no-session-get')
+      ? Math.max(...options.sizes)
+      : 4 * 1024 * 1024;
+    const resendBound = kills * defaultPacingLimits.maxConcurrentRequests * perUpload;
     const checks = [
       check(
         'every kill cut a run short',
@@ -169,12 +183,14 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
           `${selfExits.join(', ') || 'none'}; runs stuck past ${options.runTimeoutMs ?? 60_000} ms: ${timedOut}`,
       ),
       check(
-        'the run after the kills attached the rest and exited 0',
-        final.code === 0 && final.stderr === '',
+        `the run after the kills attached the rest and exited ${finishedCode}`,
+        final.code === finishedCode && final.stderr === '',
         `exit ${final.code ?? final.signal}${final.stderr === '' ? '' : `: ${final.stderr.trim()}`}`,
       ),
       check(
-        'at most one range sent again per upload in flight at a kill',
+        perUpload === 4 * 1024 * 1024
+          ? 'at most one range sent again per upload in flight at a kill'
+          : 'at most one file sent again per upload in flight at a kill',
         bytesSent - onePassBytes <= resendBound,
         `${megabytes(bytesSent - onePassBytes)} sent beyond one clean pass (headers included), ` +
           `at most ${megabytes(resendBound)} allowed`,
@@ -183,6 +199,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     ];
     return {
       seed: options.seed,
+      variants: sim.variants,
       files: files.length,
       fileBytes,
       kills,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AccountPacer,
+  concurrencyCalmMs,
   defaultPacingLimits,
   type PacingLimits,
   type Permit,
@@ -232,12 +233,17 @@ describe('UsageWindow', () => {
 describe('pacerAdmission: the transport paced by the account', () => {
   const ok = (): Promise<Response> => Promise.resolve(new Response('{}', { status: 200 }));
 
-  function transport(gate: AccountPacer, inner: typeof fetch, requestTimeoutMs = 60_000) {
+  function transport(
+    gate: AccountPacer,
+    inner: typeof fetch,
+    requestTimeoutMs = 60_000,
+    random: () => number = Math.random,
+  ) {
     return new GraphTransport({
       graphUrl: 'http://graph.test/v1.0',
       getAccessToken: () => Promise.resolve('token'),
       fetch: inner,
-      admission: pacerAdmission(gate, () => Date.now()),
+      admission: pacerAdmission(gate, () => Date.now(), random),
       requestTimeoutMs,
       now: () => Date.now(),
     });
@@ -255,7 +261,6 @@ describe('pacerAdmission: the transport paced by the account', () => {
     ['seconds', '2', 2_000],
     ['fractional seconds', '2.128', 2_128],
     ['an HTTP date', 'HTTP-DATE', 7_000],
-    ['nothing', null, 5_000],
   ])('a 429 with Retry-After as %s pauses the whole account', async (_, header, pauseMs) => {
     const gate = pacer({});
     const value =
@@ -272,6 +277,85 @@ describe('pacerAdmission: the transport paced by the account', () => {
     // An HTTP date has whole seconds only.
     expect(Math.abs(gate.pausedUntil - (Date.now() + pauseMs))).toBeLessThan(1_000);
     if (header !== 'HTTP-DATE') expect(gate.pausedUntil).toBe(Date.now() + pauseMs);
+  });
+
+  /** A fetch answering each call with the next status; 429s with `body` and `retryAfter`. */
+  function answers(statuses: number[], message = 'Please retry again later.', retryAfter?: string) {
+    let index = 0;
+    return (): Promise<Response> => {
+      const status = statuses[Math.min(index, statuses.length - 1)] ?? 200;
+      index += 1;
+      if (status !== 429) return Promise.resolve(new Response('{}', { status }));
+      const body = JSON.stringify({ error: { code: 'ApplicationThrottled', message } });
+      const headers: Record<string, string> =
+        retryAfter === undefined ? {} : { 'Retry-After': retryAfter };
+      return Promise.resolve(new Response(body, { status: 429, headers }));
+    };
+  }
+
+  const pauseLeft = (gate: AccountPacer): number => gate.pausedUntil - Date.now();
+
+  it.each([
+    ['shortest', () => 0, [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]],
+    ['longest', () => 1, [2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]],
+  ])(
+    'a 429 without Retry-After pauses by jittered exponential backoff (%s draw), reset by an answer',
+    async (_, random, pauses) => {
+      const gate = pacer({});
+      const paced = transport(gate, answers([...pauses.map(() => 429), 200, 429]), 60_000, random);
+      for (const pause of pauses) {
+        await expect(paced.send(request('http://graph.test/v1.0/x'))).rejects.toMatchObject({
+          kind: 'throttled',
+        });
+        expect(pauseLeft(gate)).toBe(pause);
+        await advance(pause);
+      }
+      await paced.send(request('http://graph.test/v1.0/x'));
+      await expect(paced.send(request('http://graph.test/v1.0/x'))).rejects.toThrow();
+      expect(pauseLeft(gate)).toBe(pauses[0]);
+    },
+  );
+
+  it('a MailboxConcurrency 429 lowers the concurrency down to 1; it climbs back one per calm minute', async () => {
+    const gate = pacer({ maxConcurrentRequests: 3 });
+    const concurrency429 = 'Application is over its MailboxConcurrency limit.';
+    const paced = transport(gate, answers([429], concurrency429, '1'));
+    const concurrencies: number[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      await expect(paced.send(request('http://graph.test/v1.0/x'))).rejects.toThrow();
+      concurrencies.push(gate.concurrency);
+      await advance(1_000);
+    }
+    expect(concurrencies).toEqual([2, 1, 1]);
+    const held = [track(gate.acquire(0)), track(gate.acquire(0))];
+    await advance();
+    expect(held.map((each) => each.settled)).toEqual([true, false]);
+    await advance(concurrencyCalmMs);
+    expect(gate.concurrency).toBe(2);
+    permitOf(held[0]!).release();
+    await advance();
+    expect(held[1]!.settled).toBe(true);
+    await advance(5 * concurrencyCalmMs);
+    expect(gate.concurrency).toBe(3);
+  });
+
+  it('429s of one wave count once; one for another limit does not lower the concurrency', async () => {
+    const gate = pacer({ maxConcurrentRequests: 3 });
+    const wave = transport(
+      gate,
+      answers([429], 'Application is over its MailboxConcurrency limit.'),
+    );
+    const sent = [0, 1, 2].map(() => wave.send(request('http://graph.test/v1.0/x')));
+    for (const each of sent) await expect(each).rejects.toThrow();
+    expect(gate.concurrency).toBe(2);
+    expect(pauseLeft(gate)).toBeLessThanOrEqual(2_000);
+    await advance(2_000);
+    const other = transport(
+      gate,
+      answers([429], 'Application is over its MailboxRequests limit.', '1'),
+    );
+    await expect(other.send(request('http://graph.test/v1.0/x'))).rejects.toThrow();
+    expect(gate.concurrency).toBe(2);
   });
 
   it('counts the body bytes against the upload volume', async () => {

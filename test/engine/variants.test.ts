@@ -200,3 +200,40 @@ describe.each(cases.filter(([name]) => has(name, 'limit-25000000')))(
     });
   },
 );
+
+describe.each(cases.filter(([name]) => has(name, 'throttle-bare')))(
+  'concurrency 429s without Retry-After under %s',
+  (variant) => {
+    beforeEach(async () => {
+      // Another app holds two of the mailbox's four slots: the engine's three do not fit.
+      h = await harness({ variants: [variant], limits: { maxConcurrentRequests: 2 } });
+    });
+
+    it('the account backs off and goes down to what fits; every file attached once', async () => {
+      // Ranges slow enough for the engine's requests to overlap on the server.
+      h.sim.control.addFault({
+        operation: 'uploadContent',
+        times: 0,
+        action: { type: 'delay', ms: 40 },
+      });
+      start();
+      const paths = [0, 1, 2, 3, 4, 5].map((index) => h.file(`busy-${index}.pdf`, size + index));
+      const { accepted } = await engine.enqueue({ paths, target: h.target });
+      const jobs = await settle(
+        engine,
+        accepted.map((job) => job.id),
+        undefined,
+        60_000,
+      );
+      for (const job of jobs) expectAttachedOnce(job);
+      const throttled = requestsFor(h.sim, 'uploadContent')
+        .concat(requestsFor(h.sim, 'createUploadSession'))
+        .filter((entry) => entry.status === 429);
+      expect(throttled.length).toBeGreaterThan(0);
+      for (const entry of throttled) expect(entry.note).toBe('throttled: concurrency');
+      // Once down to two at once, nothing more is refused: a handful in all, not a storm.
+      console.log(`${variant}: ${h.sim.control.counters().throttled.concurrency} concurrency 429s`);
+      expect(h.sim.control.counters().throttled.concurrency).toBeLessThanOrEqual(4);
+    });
+  },
+);

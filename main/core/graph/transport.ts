@@ -23,8 +23,8 @@ export interface Admission {
 }
 
 export interface AdmissionPass {
-  /** The answer's status and headers, once it came. */
-  answered(status: number, headers: Headers): void;
+  /** The answer, once it came and its body was read ('' when left unread). */
+  answered(status: number, headers: Headers, bodyText: string): void;
   /** Once the answer is fully read, or the request failed. */
   release(): void;
 }
@@ -208,11 +208,11 @@ export class GraphTransport {
         // A redirect would carry the request (and its token) to wherever the server says.
         redirect: 'manual',
       });
-      pass.answered(response.status, response.headers);
       const bodyText =
         response.status === request.unreadBodyStatus
           ? await discardBody(response)
           : await response.text();
+      pass.answered(response.status, response.headers, bodyText);
       return {
         status: response.status,
         headers: response.headers,

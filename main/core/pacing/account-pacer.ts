@@ -17,6 +17,9 @@ export const defaultPacingLimits: PacingLimits = {
   uploadWindowMs: 5 * 60_000,
 };
 
+/** How long without a concurrency 429 before the account gets one more request at once back. */
+export const concurrencyCalmMs = 60_000;
+
 export interface Permit {
   /** Call once the answer is fully read (or the request failed). */
   release(): void;
@@ -43,6 +46,8 @@ export class AccountPacer {
   readonly #waiters: Waiter[] = [];
   #inFlight = 0;
   #pausedUntil = 0;
+  /** The concurrency the last MailboxConcurrency 429 cut the account to, and when. */
+  #cut: { to: number; at: number } | null = null;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(limits: PacingLimits = defaultPacingLimits, now: () => number = Date.now) {
@@ -93,6 +98,22 @@ export class AccountPacer {
     return this.#pausedUntil;
   }
 
+  /**
+   * Requests let through at once: the limit, or fewer after the server said the mailbox has too
+   * many (someone else holds slots too), one more back per calm period without that.
+   */
+  get concurrency(): number {
+    const max = this.#limits.maxConcurrentRequests;
+    if (this.#cut === null) return max;
+    const regained = Math.floor((this.#now() - this.#cut.at) / concurrencyCalmMs);
+    return Math.min(max, this.#cut.to + regained);
+  }
+
+  /** A MailboxConcurrency 429: one request fewer at once, never below one. */
+  reduceConcurrency(): void {
+    this.#cut = { to: Math.max(1, this.concurrency - 1), at: this.#now() };
+  }
+
   /** Requests waiting for room, for progress displays ("waiting for the upload budget"). */
   get waiting(): number {
     return this.#waiters.length;
@@ -125,7 +146,8 @@ export class AccountPacer {
   #waitFor(waiter: Waiter): number {
     const now = this.#now();
     const limits = this.#limits;
-    if (this.#inFlight >= limits.maxConcurrentRequests) return Infinity;
+    // Whoever is in flight releases a slot, and that pumps again: no timer needed here.
+    if (this.#inFlight >= this.concurrency) return Infinity;
     return Math.max(
       this.#pausedUntil - now,
       this.#requests.waitFor(1, limits.maxRequestsPerWindow, now),

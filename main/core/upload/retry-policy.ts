@@ -1,4 +1,5 @@
 import type { GraphError, GraphErrorKind } from '../graph/errors.ts';
+import { jitteredBackoff } from '../pacing/backoff.ts';
 
 export interface RetryPolicy {
   /** First backoff step; each failure in a row doubles it. */
@@ -36,10 +37,6 @@ export function decideRetry(
     return { retry: false };
   }
   if (error.retryAfterMs !== null) return { retry: true, delayMs: error.retryAfterMs };
-  const ceiling = Math.min(
-    policy.maxDelayMs,
-    policy.baseDelayMs * 2 ** Math.max(0, failuresInARow - 1),
-  );
-  // Half fixed, half random: spreads retries of many jobs without ever retrying at once.
-  return { retry: true, delayMs: Math.round(ceiling / 2 + random() * (ceiling / 2)) };
+  const delayMs = jitteredBackoff(failuresInARow, policy.baseDelayMs, policy.maxDelayMs, random);
+  return { retry: true, delayMs };
 }
