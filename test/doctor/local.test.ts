@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCheck } from '../../main/core/doctor/local-checks.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
-import { runCli, type CliResult } from '../support/cli.ts';
+import { clientId } from '../auth/support.ts';
+import { finished, runCli, spawnCli, type CliResult } from '../support/cli.ts';
 
 let sim: RunningSimulator;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  sim = await startSimulator();
+  sim = await startSimulator({ identity: { devicePollIntervalSeconds: 0.05 } });
   dir = mkdtempSync(join(tmpdir(), 'taskdrop-doctor-'));
   env = { TASKDROP_ACCESS_TOKEN: sim.testToken, PATH: '' };
 });
@@ -174,6 +175,64 @@ describe('taskdrop doctor (local checks)', () => {
     expect(check(result, 'account').todo).toContain('taskdrop login');
     expect(check(result, 'token-cache')).toMatchObject({ status: 'warn' });
     expect(check(result, 'token-cache').verdict).toContain('No OS keychain');
+  });
+});
+
+describe('taskdrop doctor with a signed-in Microsoft account', () => {
+  const dataDir = () => join(dir, 'signed-in');
+  const signInEnv = (): NodeJS.ProcessEnv => ({
+    TASKDROP_ACCESS_TOKEN: '',
+    TASKDROP_CLIENT_ID: '',
+    TASKDROP_LOGIN_SERVICE: sim.origin,
+  });
+
+  beforeAll(async () => {
+    const child = spawnCli(
+      [
+        'login',
+        '--client-id',
+        clientId,
+        '--plaintext-token-cache',
+        '--graph-url',
+        sim.graphUrl,
+        '--data-dir',
+        dataDir(),
+      ],
+      { ...env, ...signInEnv() },
+    );
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const code = /enter the code ([A-Z0-9]{9})/.exec(seen)?.[1];
+      if (code !== undefined && !seen.includes('approved')) {
+        seen += ' approved';
+        sim.control.identity.approveDevice(code);
+      }
+    });
+    const login = await finished(child);
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it('says where the sign-in is kept and that the account gets a token To Do accepts', async () => {
+    const result = await doctor(dataDir(), [], signInEnv());
+    expect(check(result, 'token-cache')).toMatchObject({ status: 'warn' });
+    expect(check(result, 'token-cache').verdict).toContain('UNENCRYPTED');
+    expect(check(result, 'account')).toMatchObject({
+      status: 'ok',
+      verdict: 'demo@taskdrop.example: To Do accepts its token.',
+    });
+    expect(check(result, 'secrets')).toMatchObject({ status: 'ok' });
+  });
+
+  it('says to sign in again when To Do refuses the account’s token', async () => {
+    sim.control.expireTokens();
+    sim.control.identity.revokeRefreshTokens();
+    const result = await doctor(dataDir(), [], signInEnv());
+    expect(result.code).toBe(1);
+    expect(check(result, 'account')).toMatchObject({
+      status: 'fail',
+      todo: 'Sign in again: taskdrop login --account demo@taskdrop.example',
+    });
   });
 });
 
