@@ -10,7 +10,7 @@ import { DataDirInUseError } from '../core/queue/database.ts';
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
 import { login, logout, whoami } from './commands/auth.ts';
-import { doctor, doctorLive, type DoctorIo } from './commands/doctor.ts';
+import { checkInTheApp, doctor, doctorLive, type DoctorIo } from './commands/doctor.ts';
 import { clearFinished, manage, showLists, showQueue, showTasks } from './commands/manage.ts';
 import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
 import { watch } from './commands/watch.ts';
@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await dispatch(args, context, io, print);
   } catch (error) {
     complain(errorText(error));
+    if (args.command === 'doctor' && error instanceof DataDirInUseError) complain(checkInTheApp);
     return exitCodeOf(error);
   } finally {
     await context?.close();

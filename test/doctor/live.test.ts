@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FactFinding } from '../../preload/contract.ts';
 import { serviceFactIds } from '../../preload/contract.ts';
 import { scratchLedgerPath } from '../../main/core/doctor/scratch-ledger.ts';
+import { openQueueDatabase } from '../../main/core/queue/database.ts';
 import { scratchTitle } from '../../main/core/doctor/service-probe.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import {
@@ -194,6 +195,24 @@ describe('taskdrop doctor --live, interrupted', () => {
     expect(again.code).toBe(0);
     expect(findings(again.stdout).every((line) => line.agrees)).toBe(true);
     await expectNothingLeft(sim, dataDir);
+  });
+});
+
+describe('taskdrop doctor --live while the app holds the data folder', () => {
+  it('says so, and where the app runs the same check', async () => {
+    const sim = await startSimulator();
+    const dataDir = join(dir, 'held');
+    const db = openQueueDatabase(dataDir);
+    try {
+      const result = await finished(live(sim, dataDir));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('is already using');
+      expect(result.stderr).toContain('Settings → About → "Check the connection with To Do"');
+      expect(await scratchTasks(sim)).toEqual([]);
+    } finally {
+      db.close();
+      await sim.close();
+    }
   });
 });
 

@@ -199,6 +199,10 @@ async function tokenCacheCheck(dataDir: string): Promise<LocalCheck> {
   };
 }
 
+/** For `doctor --live` while the app holds the data folder. */
+export const checkInTheApp =
+  'The app runs the same check: Settings → About → "Check the connection with To Do".';
+
 /** `taskdrop doctor --live`: the connection check as a table, or JSON lines for a report. */
 export async function doctorLive(
   args: CliArgs,
