@@ -1,4 +1,5 @@
 import type { FactFinding, ServiceFactId } from '../../../preload/contract.ts';
+import { maxAttachmentBytes } from '../files/inspect-file.ts';
 import { isGraphError } from '../graph/errors.ts';
 
 /**
@@ -28,7 +29,7 @@ export const factSpecs: Readonly<Record<ServiceFactId, { title: string; expected
   },
   'size-limit': {
     title: 'Largest attachment an upload session takes',
-    expected: '26,214,400 bytes',
+    expected: `${maxAttachmentBytes.toLocaleString('en-US')} bytes`,
   },
   'empty-inline': {
     title: 'A 0-byte file sent inline (empty contentBytes)',

@@ -8,6 +8,7 @@
 import type { ConnectionReport, FactFinding, ServiceFactId } from '../../../preload/contract.ts';
 import { serviceFactIds } from '../../../preload/contract.ts';
 import type { AccountConfig } from '../engine/accounts.ts';
+import { maxAttachmentBytes } from '../files/inspect-file.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { isGraphError } from '../graph/errors.ts';
 import { field, isJsonObject, nextOffset, parseJsonObject } from '../graph/parse.ts';
@@ -15,6 +16,7 @@ import type { GraphTransport } from '../graph/transport.ts';
 import { attachmentIdFromLocation, uploadContentUrl } from '../graph/urls.ts';
 import { forEachLimited } from '../watch/limited.ts';
 import type { FactId, FactValue } from '../queue/service-knowledge.ts';
+import { decimalSizeLimit } from '../upload/impossible-files.ts';
 import { evidenceOf, finding, refusalText, untold } from './facts.ts';
 import type { ScratchLedger, ScratchRun } from './scratch-ledger.ts';
 
@@ -22,7 +24,8 @@ export const scratchTitle = 'taskdrop self-check — safe to delete';
 const probeFileName = 'taskdrop-self-check.bin';
 /** Bytes of the probe upload: two ranges of ten. */
 const probeSize = 20;
-const sizeCaps = { mebibytes: 26_214_400, million: 25_000_000 } as const;
+/** The two readings of the documented "25 MB" (graph-unknowns.md §2). */
+const sizeCaps = { mebibytes: maxAttachmentBytes, million: decimalSizeLimit } as const;
 /** A page of tasks can only show its size with more tasks than the smallest page seen (50). */
 const pageProbeTasks = 51;
 /** Requests at once for the many small ones (scratch tasks): the mailbox allows 4 (upload rule 6). */
