@@ -158,8 +158,10 @@ describe('taskdrop doctor --live, interrupted', () => {
     });
     const child = live(sim, dataDir);
     const result = finished(child);
-    for (let tries = 0; (await scratchTasks(sim)).length === 0; tries += 1) {
-      if (tries === 100) throw new Error('the check never made its scratch task');
+    // A child process starting on a busy machine: seconds, not milliseconds.
+    const giveUpAt = Date.now() + 15_000;
+    while ((await scratchTasks(sim)).length === 0) {
+      if (Date.now() > giveUpAt) throw new Error('the check never made its scratch task');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return { child, result };
@@ -173,7 +175,7 @@ describe('taskdrop doctor --live, interrupted', () => {
     expect(outcome.code).toBe(130);
     expect(outcome.stderr).toContain('What the check made is deleted');
     await expectNothingLeft(sim, dataDir);
-  });
+  }, 60_000);
 
   it("cleans up a killed run's scratch task on the next run", async () => {
     const dataDir = join(dir, 'killed');
@@ -195,7 +197,7 @@ describe('taskdrop doctor --live, interrupted', () => {
     expect(again.code).toBe(0);
     expect(findings(again.stdout).every((line) => line.agrees)).toBe(true);
     await expectNothingLeft(sim, dataDir);
-  });
+  }, 60_000);
 });
 
 describe('taskdrop doctor --live while the app holds the data folder', () => {
@@ -253,5 +255,5 @@ describe('what doctor --live finds, the engine uses at once', () => {
     } finally {
       await sim.close();
     }
-  });
+  }, 60_000);
 });

@@ -72,7 +72,7 @@ describe('taskdrop doctor (local checks)', () => {
     const lines = text.stdout.trim().split('\n');
     expect(lines).toHaveLength(7);
     expect(lines.every((line) => line.startsWith('✓ '))).toBe(true);
-  });
+  }, 60_000);
 
   it('finds a corrupt queue file, says what to do, and leaves the file as it was', async () => {
     const dataDir = join(dir, 'corrupt');
@@ -99,7 +99,9 @@ describe('taskdrop doctor (local checks)', () => {
     db.pragma('journal_mode = DELETE');
     db.exec('CREATE TABLE filler (text TEXT); CREATE INDEX filler_text ON filler (text);');
     const insert = db.prepare('INSERT INTO filler VALUES (?)');
-    for (let index = 0; index < 2_000; index += 1) insert.run(`row ${index} `.repeat(20));
+    db.transaction(() => {
+      for (let index = 0; index < 2_000; index += 1) insert.run(`row ${index} `.repeat(20));
+    })();
     db.close();
     const queueFile = join(dataDir, 'queue.sqlite3');
     const bytes = readFileSync(queueFile);
