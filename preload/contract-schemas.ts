@@ -91,6 +91,7 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   appInfo: none,
   getSettings: none,
   diagnostics: none,
+  checkConnection: z.tuple([id]),
   signIn: none,
   signOut: z.tuple([id]),
   updateSettings: z.tuple([

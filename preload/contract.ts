@@ -233,6 +233,61 @@ export interface SettingsCommands {
    * hint, queue and watched-folder states, recent problems, the log's location); no secrets.
    */
   diagnostics(): Promise<string>;
+  /**
+   * "Check the connection with To Do": probes the service as the account with a scratch task
+   * it deletes again (docs/graph-unknowns.md §1–§4); what it finds, the engine uses at once.
+   */
+  checkConnection(accountId: string): Promise<ConnectionReport>;
+}
+
+/**
+ * The facts about the service that no public source settles for To Do (docs/graph-unknowns.md
+ * §1–§4), by stable id: what `taskdrop doctor --live` and "Check the connection" probe.
+ */
+export const serviceFactIds = [
+  'session-get',
+  'session-list',
+  'resend-answer',
+  'intermediate-casing',
+  'location-header',
+  'size-limit',
+  'empty-inline',
+  'page-size',
+  'session-lifetime',
+] as const;
+export type ServiceFactId = (typeof serviceFactIds)[number];
+
+/** One probed fact: what the simulator assumes, what the service did, and whether they agree. */
+export interface FactFinding {
+  fact: ServiceFactId;
+  /** The fact in a few words, for the table. */
+  title: string;
+  expected: string;
+  seen: string;
+  /** Null when the probe could not tell (a step before it failed). */
+  agrees: boolean | null;
+  /** What the service answered, for a bug report: status, Graph error code, request-id. */
+  evidence: string | null;
+}
+
+/** A connection check's result: every fact, and whether everything it made is gone again. */
+export interface ConnectionReport {
+  accountId: string;
+  accountLabel: string;
+  graphUrl: string;
+  /** Milliseconds since the epoch, when the check started. */
+  at: number;
+  findings: FactFinding[];
+  /** Left on the service after the clean-up failed, in words (normally empty). */
+  leftovers: string[];
+}
+
+/**
+ * A connection check as a report to send: one finding per line, as JSON (what
+ * `taskdrop doctor --live --json` prints and "Copy report" copies).
+ */
+export function connectionReportLines(report: ConnectionReport): string {
+  return report.findings.map((finding) => `${JSON.stringify(finding)}\n`).join('');
 }
 
 /** What happens to a watched folder's file once it is attached. */
@@ -430,6 +485,7 @@ export const commandNames = [
   'getSettings',
   'updateSettings',
   'diagnostics',
+  'checkConnection',
   'signIn',
   'signOut',
   'listWatchedFolders',

@@ -16,6 +16,7 @@ export const commandNames = [
   'logout',
   'whoami',
   'watch',
+  'doctor',
   'help',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
@@ -35,6 +36,8 @@ export interface CliArgs {
   account: string | undefined;
   clientId: string | undefined;
   plaintextTokenCache: boolean;
+  /** doctor: check the service itself, not only this machine. */
+  live: boolean;
   watch: WatchFolderArgs;
 }
 
@@ -76,6 +79,8 @@ Usage:
   taskdrop watch list               the watched folders and how they are doing
   taskdrop watch remove <id|folder> stop watching a folder (its files stay)
   taskdrop watch run                watch and upload until Ctrl-C
+  taskdrop doctor [--live]          what a bug report needs: this machine's taskdrop; with
+                                    --live also the service (a scratch task, deleted again)
 
 Options:
   --data-dir DIR    where the queue lives (default: the app's data folder, or $TASKDROP_DATA_DIR)
@@ -110,6 +115,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         account: { type: 'string' },
         'client-id': { type: 'string' },
         'plaintext-token-cache': { type: 'boolean', default: false },
+        live: { type: 'boolean', default: false },
         include: { type: 'string', multiple: true, default: [] },
         exclude: { type: 'string', multiple: true, default: [] },
         recursive: { type: 'boolean', default: false },
@@ -142,6 +148,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     account: values.account,
     clientId: values['client-id'],
     plaintextTokenCache: values['plaintext-token-cache'],
+    live: values.live,
     watch: {
       include: values.include,
       exclude: values.exclude,

@@ -12,6 +12,7 @@ import { errorCodeOf, QueueFileError, queueFileErrorOf } from '../core/queue/que
 import { EngineRequestError } from '../core/engine/engine.ts';
 import { parseCli, usage, UsageError, type CliArgs } from './args.ts';
 import { login, logout, whoami } from './commands/auth.ts';
+import { checkInTheApp, doctor, doctorLive, type DoctorIo } from './commands/doctor.ts';
 import { clearFinished, manage, showLists, showQueue, showTasks } from './commands/manage.ts';
 import { runQueue, upload, type RunOutcome } from './commands/transfer.ts';
 import { watch } from './commands/watch.ts';
@@ -53,6 +54,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (args.command === 'login' || args.command === 'logout' || args.command === 'whoami') {
     return signInCommand(args, io, print, complain);
   }
+  // Without --live: about this machine, so it must work when the queue cannot open.
+  if (args.command === 'doctor' && !args.live) return doctor(args, doctorIo(io));
   let context: CliContext | undefined;
   try {
     context = await openContext(args, io.env, complain);
@@ -63,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return exitCodes.interrupted;
     }
     complain(errorText(asQueueError(error, args.dataDir ?? defaultDataDir(io.env))));
+    if (args.command === 'doctor' && error instanceof DataDirInUseError) complain(checkInTheApp);
     return exitCodeOf(error);
   } finally {
     await context?.close();
@@ -129,6 +133,8 @@ async function dispatch(
       return exitCodes.ok;
     case 'watch':
       return watch(args, context, { print, interrupt: io.interrupt, cwd: process.cwd() });
+    case 'doctor':
+      return doctorLive(args, context, doctorIo(io));
     case 'help':
       print(`${usage}\n`);
       return exitCodes.ok;
@@ -138,6 +144,15 @@ async function dispatch(
       // Answered before the queue opens (signInCommand), never here.
       return exitCodes.usage;
   }
+}
+
+function doctorIo(io: CliIo): DoctorIo {
+  return {
+    print: (text) => void io.stdout.write(text),
+    warn: (text) => void io.stderr.write(text),
+    env: io.env,
+    interrupt: io.interrupt,
+  };
 }
 
 function reporterFor(args: CliArgs, io: CliIo): Reporter {

@@ -2,6 +2,7 @@ import type { AccountView } from '../../../preload/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { assertTrustedGraphUrl } from '../graph/trusted-hosts.ts';
 import { GraphClient } from '../graph/client.ts';
+import { GraphTransport } from '../graph/transport.ts';
 import { AccountPacer, type PacingLimits } from '../pacing/account-pacer.ts';
 import { pacerAdmission } from '../pacing/pacer-admission.ts';
 
@@ -19,6 +20,8 @@ export interface AccountRuntime {
   config: AccountConfig;
   pacer: AccountPacer;
   graph: GraphClient;
+  /** The same account's requests, paced alike, answered unparsed (the connection check). */
+  transport: GraphTransport;
   needsSignIn: boolean;
 }
 
@@ -27,6 +30,9 @@ export function accountView(account: AccountRuntime): AccountView {
   return { id, label, kind, signedIn: !account.needsSignIn };
 }
 
+/** A probe's request is a few bytes: a minute without an answer is a failure to report. */
+const probeTimeoutMs = 60_000;
+
 export function createAccountRuntime(
   config: AccountConfig,
   deps: { tokens: TokenProvider; limits: PacingLimits; fetch: typeof fetch; now: () => number },
@@ -34,12 +40,15 @@ export function createAccountRuntime(
   // Every shell's accounts come through here: no token leaves for a host it must not reach.
   assertTrustedGraphUrl(config.graphUrl);
   const pacer = new AccountPacer(deps.limits, deps.now);
-  const graph = new GraphClient({
+  const requests = {
     graphUrl: config.graphUrl,
-    getAccessToken: (options) => deps.tokens.getAccessToken(config.id, options),
+    getAccessToken: (options: { forceRefresh: boolean }) =>
+      deps.tokens.getAccessToken(config.id, options),
     fetch: deps.fetch,
     admission: pacerAdmission(pacer, deps.now),
     now: deps.now,
-  });
-  return { config, pacer, graph, needsSignIn: false };
+  };
+  const graph = new GraphClient(requests);
+  const transport = new GraphTransport({ ...requests, requestTimeoutMs: probeTimeoutMs });
+  return { config, pacer, graph, transport, needsSignIn: false };
 }

@@ -4,6 +4,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
   AppInfo,
+  ConnectionReport,
   TokenStorage,
   EnqueueRequest,
   EnqueueResult,
@@ -33,14 +34,16 @@ import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { contentTypeFor } from '../files/content-type.ts';
 import { inspectFile, inspectKnown, type FileCheck } from '../files/inspect-file.ts';
+import { probeService, type LearnedFacts } from '../doctor/service-probe.ts';
+import { ScratchLedger } from '../doctor/scratch-ledger.ts';
 import { diagnosticsReport } from '../logging/diagnostics.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
 import { queueFileErrorOf } from '../queue/queue-file.ts';
 import { keepBackups, openQueueDatabase, type QueueBackups } from '../queue/database.ts';
-import { ServiceKnowledge } from '../queue/service-knowledge.ts';
 import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
+import { ServiceKnowledge, type FactId } from '../queue/service-knowledge.ts';
 import { retargetableStates } from '../queue/states.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
@@ -132,6 +135,7 @@ export class Engine implements TaskdropApi {
   readonly #settings: SettingsStore;
   readonly #recent: RecentTargets;
   readonly #catalog: TaskCatalog;
+  readonly #knowledge: ServiceKnowledge;
   readonly #accounts = new Map<string, AccountRuntime>();
   readonly #progress: ProgressTracker;
   readonly #scheduler: Scheduler;
@@ -141,6 +145,8 @@ export class Engine implements TaskdropApi {
   readonly #now: () => number;
   readonly #progressIntervalMs: number;
   readonly #pendingChanges = new Set<number>();
+  /** A connection check under way per account: asking again joins it. */
+  readonly #checks = new Map<string, Promise<ConnectionReport>>();
   #flushScheduled = false;
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -154,13 +160,14 @@ export class Engine implements TaskdropApi {
     this.#store = new JobStore(db, this.#now);
     this.#settings = new SettingsStore(db);
     this.#recent = new RecentTargets(db, this.#now);
+    this.#knowledge = new ServiceKnowledge(db, this.#now);
     this.#catalog = new TaskCatalog((accountId) => this.#account(accountId).graph);
     this.#progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs;
     for (const config of options.accounts) this.#register(config);
     this.#progress = new ProgressTracker(this.#now, options.stallAfterMs ?? defaultStallAfterMs);
     this.#scheduler = new Scheduler({
       store: this.#store,
-      knowledge: new ServiceKnowledge(db, this.#now),
+      knowledge: this.#knowledge,
       accounts: this.#accounts,
       progress: this.#progress,
       now: this.#now,
@@ -398,6 +405,45 @@ export class Engine implements TaskdropApi {
       logFile: this.#log.file,
       home: homedir(),
     });
+  }
+
+  /** The contract's check; the CLI passes Ctrl-C as `signal` (the clean-up still runs). */
+  checkConnection(
+    accountId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ConnectionReport> {
+    const account = this.#account(accountId);
+    const running = this.#checks.get(accountId);
+    if (running !== undefined) return running;
+    const check = probeService({
+      account: account.config,
+      graph: account.graph,
+      transport: account.transport,
+      ledger: new ScratchLedger(this.#options.dataDir),
+      now: this.#now,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    })
+      .then(({ report, learned }) => {
+        if (!this.#closed) this.#learn(accountId, learned);
+        this.#log.info('connection checked', {
+          account: accountId,
+          differing: report.findings
+            .filter((line) => line.agrees === false)
+            .map((line) => line.fact),
+          leftovers: report.leftovers.length,
+        });
+        return report;
+      })
+      .finally(() => this.#checks.delete(accountId));
+    this.#checks.set(accountId, check);
+    return check;
+  }
+
+  /** What a check settled, the engine's knowledge from now on (upload rule 11). */
+  #learn(accountId: string, learned: LearnedFacts): void {
+    for (const [fact, value] of Object.entries(learned) as [FactId, LearnedFacts[FactId]][]) {
+      if (value !== undefined) this.#knowledge.learn(accountId, fact, value, 'doctor');
+    }
   }
 
   getSettings(): Promise<Settings> {

@@ -6,6 +6,7 @@ import type {
   Unsubscribe,
 } from '../../../preload/contract.ts';
 import { signInBlocked } from '../accounts.ts';
+import { ConnectionCheckState } from './connection-check.svelte.ts';
 
 export type SettingKey = keyof Settings;
 
@@ -61,6 +62,7 @@ export class SettingsState {
   accountError = $state('');
 
   diagnostics = $state.raw<DiagnosticsCopy>({ kind: 'idle' });
+  readonly connectionCheck: ConnectionCheckState;
   readonly #copyText: CopyText;
   #copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -71,6 +73,7 @@ export class SettingsState {
   constructor(api: TaskdropApi, copyText: CopyText = systemClipboard) {
     this.#api = api;
     this.#copyText = copyText;
+    this.connectionCheck = new ConnectionCheckState(api, copyText);
   }
 
   start(): Unsubscribe {
