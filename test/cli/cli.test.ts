@@ -199,12 +199,18 @@ describe('taskdrop without a way to sign in, or with bad input', () => {
       times: 0,
       action: { type: 'delay', ms: 300 },
     });
+    const since = sim.control.requests().at(-1)?.seq ?? 0;
     const first = spawnCli(
       ['upload', big.path, '--list', 'Work', '--task', 'Client workshop slides', ...global],
       env,
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // The first holds the queue once its upload has begun: wait for that, not for a fixed time.
+      await waitUntil(
+        () => sim.control.requests(since).some((entry) => entry.operation === 'uploadContent'),
+        "the first taskdrop's upload",
+        15_000,
+      );
       const second = await runCli(['queue', ...global], env);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/Another taskdrop \(pid \d+\) is already using/);
