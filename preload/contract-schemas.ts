@@ -85,6 +85,7 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   diagnostics: none,
   signIn: none,
   signOut: z.tuple([id]),
+  tryDemo: none,
   updateSettings: z.tuple([
     z
       .strictObject({

@@ -208,6 +208,10 @@ export interface AppInfo {
   canChooseFolders: boolean;
   /** Where taskdrop writes its log (for the About section); null when it keeps none. */
   logFile: string | null;
+  /** Whether `signIn` can open Microsoft's sign-in here (the app has an app registration). */
+  canSignIn: boolean;
+  /** Whether `tryDemo` can add the demo account (the first run offers it beside signing in). */
+  canTryDemo: boolean;
 }
 
 export interface SettingsCommands {
@@ -336,6 +340,11 @@ export interface TaskdropEvents {
   jobFocusRequested: { jobId: number };
   /** Every watched folder, when one is added, changed, removed, or its status moves. */
   watchedFoldersChanged: WatchedFolderView[];
+  /**
+   * Tasks the engine learned are gone from To Do (an upload's 404, a reload that no longer
+   * finds them): no longer recent, and not to be offered as where files go.
+   */
+  tasksGone: TaskTarget[];
 }
 
 export type Unsubscribe = () => void;
@@ -346,6 +355,8 @@ export interface AccountCommands {
   signIn(): Promise<AccountView>;
   /** Removes that account's tokens; its queued files wait until it signs in again. */
   signOut(accountId: string): Promise<void>;
+  /** Adds the demo account (the built-in simulator's mailbox), to try taskdrop without one. */
+  tryDemo(): Promise<AccountView>;
 }
 
 export type TaskdropCommands = QueueCommands &
@@ -385,6 +396,7 @@ export const commandNames = [
   'diagnostics',
   'signIn',
   'signOut',
+  'tryDemo',
   'listWatchedFolders',
   'addWatchedFolder',
   'updateWatchedFolder',
@@ -406,6 +418,7 @@ export const eventNames = [
   'targetRequested',
   'jobFocusRequested',
   'watchedFoldersChanged',
+  'tasksGone',
 ] as const satisfies readonly (keyof TaskdropEvents)[];
 export type EventName = (typeof eventNames)[number];
 

@@ -255,6 +255,10 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
     chooseFolder,
     log,
     runtimeVersions,
+    demo: async () => {
+      demo = await startDemoGraph(dataDir);
+      return { account: demo.account, tokens: new IssuingTokenProvider(demo.issueToken) };
+    },
     signIn: {
       // MsalAuth opens only Microsoft's login host; the browser is the person's own.
       signIn: () =>

@@ -73,6 +73,8 @@ export interface EngineOptions {
   stallAfterMs?: number;
   /** Interactive sign-in with Microsoft (the app); absent in demo and token modes. */
   signIn?: InteractiveSignIn;
+  /** Starts demo mode's Graph on request (the first run's "Try demo mode"); absent: not offered. */
+  demo?: StartDemo;
   /** Watched folders: the trash to use, and timings (tests scale them down). */
   watch?: WatchOptions;
   /** The system's folder chooser (the app); absent where there is none (web, CLI, tests). */
@@ -95,6 +97,9 @@ export interface InteractiveSignIn {
   /** Removes the account's tokens. */
   signOut(accountId: string): Promise<void>;
 }
+
+/** The demo account and where its tokens come from (the simulator mints them). */
+export type StartDemo = () => Promise<{ account: AccountConfig; tokens: TokenProvider }>;
 
 /** A request the engine cannot act on, in words for the person. */
 export class EngineRequestError extends Error {
@@ -137,6 +142,7 @@ export class Engine implements TaskdropApi {
   readonly #progressIntervalMs: number;
   readonly #pendingChanges = new Set<number>();
   #flushScheduled = false;
+  #demoStarting: Promise<string> | undefined;
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -161,6 +167,8 @@ export class Engine implements TaskdropApi {
       rangeSize: options.rangeSize ?? defaultRangeSize,
       smallUploadMaxBytes: options.smallUploadMaxBytes ?? defaultSmallUploadMaxBytes,
       changed: (ids) => this.#changed(ids),
+      accountsChanged: () => this.#accountsChanged(),
+      taskGone: (target) => void this.#tasksGone([target]),
       log: this.#log.child({ part: 'upload' }),
     });
     this.#watch = new WatchService({
@@ -238,18 +246,18 @@ export class Engine implements TaskdropApi {
   }
 
   /** An account signed in while running; its queued jobs can run. */
-  addAccount(config: AccountConfig): void {
+  addAccount(config: AccountConfig, tokens?: TokenProvider): void {
     this.#log.info('account added', accountFields(config));
-    this.#register(config);
+    this.#register(config, tokens);
     this.#accountsChanged();
     this.#scheduler.pump();
   }
 
-  #register(config: AccountConfig): void {
+  #register(config: AccountConfig, tokens: TokenProvider = this.#options.tokens): void {
     this.#accounts.set(
       config.id,
       createAccountRuntime(config, {
-        tokens: this.#options.tokens,
+        tokens,
         limits: this.#pacingLimits(this.#settings.get()),
         fetch: this.#options.fetch ?? ((input, init) => fetch(input, init)),
         now: this.#now,
@@ -319,6 +327,25 @@ export class Engine implements TaskdropApi {
     await this.removeAccount(accountId);
   }
 
+  async tryDemo(): Promise<AccountView> {
+    const existing = [...this.#accounts.values()].find(({ config }) => config.kind === 'demo');
+    if (existing !== undefined) return accountView(existing);
+    const start = this.#options.demo;
+    if (start === undefined) {
+      throw new EngineRequestError('not-available', 'Demo mode is not available here.');
+    }
+    // Two clicks start one simulator.
+    this.#demoStarting ??= start().then(({ account, tokens }) => {
+      this.addAccount(account, tokens);
+      return account.id;
+    });
+    try {
+      return accountView(this.#account(await this.#demoStarting));
+    } finally {
+      this.#demoStarting = undefined;
+    }
+  }
+
   listAccounts(): Promise<AccountView[]> {
     return Promise.resolve([...this.#accounts.values()].map(accountView));
   }
@@ -345,9 +372,23 @@ export class Engine implements TaskdropApi {
     return Promise.resolve(this.#recent.list());
   }
 
-  refreshTasks(accountId: string): Promise<void> {
+  /** Reloads; recent tasks the reload no longer finds are gone from To Do, and said to be. */
+  async refreshTasks(accountId: string): Promise<void> {
     this.#account(accountId);
-    return this.#catalog.refresh(accountId);
+    await this.#catalog.refresh(accountId);
+    const recent = this.#recent.list().filter((target) => target.accountId === accountId);
+    const found = await Promise.all(recent.map((target) => this.#catalog.has(target)));
+    await this.#tasksGone(recent.filter((_, index) => found[index] === false));
+  }
+
+  /** Tasks that no longer exist leave the recent ones and the picker's copy at once. */
+  async #tasksGone(targets: readonly TaskTarget[]): Promise<void> {
+    if (targets.length === 0) return;
+    for (const target of targets) {
+      this.#recent.forget(target.accountId, target.taskId);
+      await this.#catalog.forgetTask(target);
+    }
+    this.#events.emit('tasksGone', [...targets]);
   }
 
   appInfo(): Promise<AppInfo> {
@@ -358,6 +399,8 @@ export class Engine implements TaskdropApi {
       dropsCarryPaths: true,
       canChooseFolders: this.#options.chooseFolder !== undefined,
       logFile: this.#log.file,
+      canSignIn: this.#options.signIn !== undefined,
+      canTryDemo: this.#options.demo !== undefined,
     });
   }
 
