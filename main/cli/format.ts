@@ -1,10 +1,7 @@
 import type { JobView } from '../../preload/contract.ts';
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1_048_576) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
-}
+/** The app's own unit (preload/sizes.ts): the CLI and the window say the same size. */
+export { formatBytes } from '../../preload/sizes.ts';
 
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));

@@ -16,7 +16,7 @@ const action = {
   resume: { kind: 'resume', label: 'Resume', icon: 'play' },
   retry: { kind: 'retry', label: 'Retry', icon: 'retry' },
   retryNow: { kind: 'retry', label: 'Retry now', icon: 'retry' },
-  retarget: { kind: 'retarget', label: 'Pick another task…', icon: 'retarget' },
+  retarget: { kind: 'retarget', label: 'Choose another task…', icon: 'retarget' },
   sendElsewhere: { kind: 'retarget', label: 'Send to another task…', icon: 'retarget' },
   signIn: { kind: 'sign-in', label: 'Sign in', icon: 'key' },
   cancel: { kind: 'cancel', label: 'Cancel upload', icon: 'ban' },

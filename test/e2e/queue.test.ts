@@ -31,7 +31,7 @@ const attachedAs = (name: string): { taskId: string }[] =>
   stack.sim.control.attachments().filter((attachment) => attachment.name === name);
 
 async function setTargetWithMouse(search: string, option: string): Promise<void> {
-  await page.getByRole('button', { name: /^Send files to/ }).click();
+  await page.getByRole('button', { name: /^Send to / }).click();
   await searchAndChoose(page, search, option);
 }
 
@@ -44,9 +44,9 @@ describe('the queue, in a browser against the real engine', () => {
     // Tab from the top of the page to "Send to", Enter opens the picker.
     for (let presses = 0; presses < 12; presses += 1) {
       await page.keyboard.press('Tab');
-      if ((await focusedLabel(page)).startsWith('Send files to')) break;
+      if ((await focusedLabel(page)).startsWith('Send to ')) break;
     }
-    expect(await focusedLabel(page)).toMatch(/^Send files to: ask each time/);
+    expect(await focusedLabel(page)).toMatch(/^Send to Ask each time/);
     await page.keyboard.press('Enter');
     await until(() => pickerIsOpen(page), 'the picker');
     expect(await focusedLabel(page)).toMatch(/^Search tasks/);
@@ -133,11 +133,11 @@ describe('the queue, in a browser against the real engine', () => {
     const text = (await row(page, name).textContent()) ?? '';
     expect(text).toContain('Failed');
     expect(text).toContain(`The task “${doomed.taskTitle}” no longer exists`);
-    expect(text).toContain('Pick another task');
+    expect(text).toContain('Choose another task');
     expect(await page.getByRole('button', { name: /^Queue/ }).textContent()).toContain('1');
 
     await row(page, name)
-      .getByRole('button', { name: /^Pick another task/ })
+      .getByRole('button', { name: /^Choose another task/ })
       .click();
     await until(() => pickerIsOpen(page), 'the picker');
     expect(await picker(page).getByRole('heading').textContent()).toBe(
@@ -148,14 +148,15 @@ describe('the queue, in a browser against the real engine', () => {
     await searchAndChoose(page, 'security', 'Security training certificate');
     await rowsReach(page, [name], ['done']);
     expect(attachedAs(name)).toEqual([expect.objectContaining({ taskId: security.taskId })]);
-    // Back to asking each time.
-    await page.getByRole('button', { name: 'Ask for a task each time' }).click();
+    // "Send to" let go of the deleted task by itself, and said so.
+    expect(await page.getByRole('button', { name: /^Send to Ask each time/ }).count()).toBe(1);
+    expect(
+      await page.getByText(`“${doomed.taskTitle}” (Work) no longer exists in To Do.`).count(),
+    ).toBe(1);
   });
 
   it('takes files dropped anywhere, asks for the task with the last one preselected, and says what it refused', async () => {
-    expect(await page.getByRole('button', { name: /^Send files to: ask each time/ }).count()).toBe(
-      1,
-    );
+    expect(await page.getByRole('button', { name: /^Send to Ask each time/ }).count()).toBe(1);
     await page.evaluate(`(() => {
       const data = new DataTransfer();
       data.items.add(new File([new Uint8Array(20000)], 'Dropped scan.pdf', { type: 'application/pdf' }));
@@ -174,7 +175,9 @@ describe('the queue, in a browser against the real engine', () => {
     await rowsReach(page, ['Dropped scan.pdf'], ['done']);
     const refused = page.getByRole('alert').filter({ hasText: 'not queued' });
     await until(async () => (await refused.count()) === 1, 'the refusal notice');
-    expect(await refused.textContent()).toContain('Huge video.mov is 25.1 MB');
+    expect(await refused.textContent()).toContain(
+      'Huge video.mov is 25.1 MB, 83.6 KB over the 25.0 MB To Do accepts per attachment.',
+    );
     await refused.getByRole('button', { name: /^Dismiss/ }).click();
     expect(await refused.count()).toBe(0);
   });

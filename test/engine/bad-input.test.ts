@@ -113,7 +113,7 @@ describe('refused before anything is queued or sent', () => {
     expectRefusal(
       result,
       'too-large',
-      /^huge\.mov is 25\.0 MB; To Do accepts attachments up to 25 MB/,
+      /^huge\.mov is 25\.0 MB, 1 byte over the 25\.0 MB To Do accepts per attachment\. Compress or split it, then add it again\.$/,
     );
   });
 
@@ -313,7 +313,7 @@ describe('the task is gone on the server', () => {
       expect(job.state).toBe('failed');
       expect(job.problem).toMatchObject({ kind: 'not-found', nextStep: 'retarget' });
       expect(job.problem!.message).toBe(
-        `The task “${deleted.taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Pick another task.`,
+        `The task “${deleted.taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Choose another task.`,
       );
     }
     expectAttachedOnce(h.sim, jobs[2]!);

@@ -293,7 +293,7 @@ export class Scheduler {
       ? signInProblem(at)
       : problem(
           'auth',
-          'This file is for an account that is not signed in. Sign in to it, or pick another task.',
+          'This file is for an account that is not signed in. Sign in to it, or choose another task.',
           'sign-in',
           at,
         );

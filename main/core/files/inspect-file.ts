@@ -2,9 +2,9 @@ import { close, constants, open, realpath, stat } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
+import { maxAttachmentBytes, tooLargeMessage } from '../../../preload/sizes.ts';
 
-/** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (reference §9). */
-export const maxAttachmentBytes = 26_214_400;
+export { maxAttachmentBytes };
 
 export interface FileFacts {
   path: string;
@@ -14,8 +14,6 @@ export interface FileFacts {
 }
 
 export type FileCheck = { ok: true; file: FileFacts } | { ok: false; refusal: Refusal };
-
-const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 // The callback calls with a plain descriptor: a FileHandle costs twice as much per file, which
 // shows when 10,000 files come at once.
@@ -89,11 +87,7 @@ export async function inspectKnown(file: {
 }
 
 function tooLarge(path: string, name: string, size: number): FileCheck {
-  return refuse(
-    path,
-    'too-large',
-    `${name} is ${mb(size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
-  );
+  return refuse(path, 'too-large', tooLargeMessage(name, size));
 }
 
 /** The file under its real path: the one the queue knows it by, whatever link led to it. */

@@ -63,7 +63,7 @@ export function failedProblem(error: GraphError, taskTitle: string, at: number):
     case 'not-found':
       return problem(
         'not-found',
-        `The task “${taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Pick another task.`,
+        `The task “${taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Choose another task.`,
         'retarget',
         at,
         error,

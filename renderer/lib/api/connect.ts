@@ -1,4 +1,5 @@
 import type { EnqueueResult, TaskdropApi, TaskTarget } from '../../../preload/contract.ts';
+import { maxAttachmentBytes, tooLargeMessage } from '../../../preload/sizes.ts';
 import { connectWebSocketApi, type ConnectionState } from './websocket-api.ts';
 
 /** What the Electron preload puts on `window` (see preload/bridge.ts). */
@@ -15,8 +16,6 @@ export interface RendererApi {
   transport: 'electron' | 'websocket';
   enqueueFiles(files: readonly File[], target: TaskTarget): Promise<EnqueueResult>;
 }
-
-const stagedLimit = 26_214_400;
 
 function base64(bytes: ArrayBuffer): string {
   let binary = '';
@@ -49,10 +48,10 @@ export async function connect(
     api,
     transport: 'websocket',
     enqueueFiles: async (files, target) => {
-      const tooLarge = files.filter((file) => file.size > stagedLimit);
+      const tooLarge = files.filter((file) => file.size > maxAttachmentBytes);
       const staged = await Promise.all(
         files
-          .filter((file) => file.size <= stagedLimit)
+          .filter((file) => file.size <= maxAttachmentBytes)
           .map(async (file) => ({
             name: file.name,
             contentBase64: base64(await file.arrayBuffer()),
@@ -68,7 +67,7 @@ export async function connect(
           ...tooLarge.map((file) => ({
             path: file.name,
             reason: 'too-large' as const,
-            message: `${file.name} is ${(file.size / 1_048_576).toFixed(1)} MB; To Do accepts attachments up to 25 MB.`,
+            message: tooLargeMessage(file.name, file.size),
             jobId: null,
           })),
           ...result.refused,
