@@ -72,7 +72,7 @@ describe('the first run, with no account yet', () => {
       true,
     );
     const shots = await screenshotsInEveryLook(page, 'first-run');
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
   });
 
   it("shows why a sign-in did not complete, in the sign-in code's words", async () => {

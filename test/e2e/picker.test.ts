@@ -130,12 +130,12 @@ describe('the task picker', () => {
     await page.keyboard.press('ArrowDown');
     const shots = await screenshotsInEveryLook(page, 'picker');
     expect(shots.paths).toHaveLength(4);
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
     await page.keyboard.press('Escape');
     await openPicker();
     const browsing = await screenshotsInEveryLook(page, 'picker-browse');
     expect(browsing.paths).toHaveLength(4);
-    expect(browsing.contrast).toEqual([]);
+    expect(browsing.accessibility).toEqual([]);
     await page.keyboard.press('Escape');
   });
 });

@@ -304,7 +304,7 @@ describe('the queue, in a browser against the real engine', () => {
       })()`);
     });
     expect(shots.paths).toHaveLength(4);
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
     expect(await stateOf(page, later[0]!)).toBe('waiting');
 
     stack.sim.control.removeFault(slow.id);

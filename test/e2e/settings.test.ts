@@ -97,7 +97,7 @@ describe('account and settings', () => {
       await page.evaluate(`document.querySelector('.settings').scrollTop = 0`);
     });
     expect(shots.paths).toHaveLength(4);
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
   });
 
   it('refuses a value out of bounds inline, and keeps what was saved', async () => {
@@ -193,6 +193,6 @@ describe('about and Copy diagnostics', () => {
       await page.evaluate(`document.querySelector('.settings').scrollTop = 1e6`);
     });
     expect(shots.paths).toHaveLength(4);
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
   });
 });

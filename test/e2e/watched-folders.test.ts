@@ -271,7 +271,7 @@ describe('watched folders', () => {
     const list = await screenshotsInEveryLook(page, 'watched-folders', async () => {
       await page.evaluate(`document.querySelector('.folders').scrollTop = 0`);
     });
-    expect(list.contrast).toEqual([]);
+    expect(list.accessibility).toEqual([]);
     // Beside the tray the three tabs and the demo badge still fit in the header.
     await page.setViewportSize({ width: 420, height: 720 });
     expect(
@@ -288,7 +288,7 @@ describe('watched folders', () => {
     await form().getByRole('button', { name: 'Watch this folder' }).click();
     await until(async () => (await form().locator('.problem').count()) > 0, 'the problems');
     const shots = await screenshotsInEveryLook(page, 'watched-folders-form');
-    expect(shots.contrast).toEqual([]);
+    expect(shots.accessibility).toEqual([]);
     await page.keyboard.press('Escape');
     await until(async () => (await form().count()) === 0, 'the form to close');
     expect(await pickerIsOpen(page)).toBe(false);
