@@ -70,6 +70,8 @@ export interface JobView extends JobProgress {
   nextAttemptAt: number | null;
   problem: JobProblem | null;
   attachmentId: string | null;
+  /** The watched folder (its path) that queued it; null for a file the person added. */
+  watchedFolder: string | null;
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;

@@ -73,6 +73,7 @@ describe('the first run, with no account yet', () => {
     );
     const shots = await screenshotsInEveryLook(page, 'first-run');
     expect(shots.accessibility).toEqual([]);
+    expect(shots.baseline).toEqual([]);
   });
 
   it("shows why a sign-in did not complete, in the sign-in code's words", async () => {

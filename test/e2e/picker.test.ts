@@ -131,11 +131,13 @@ describe('the task picker', () => {
     const shots = await screenshotsInEveryLook(page, 'picker');
     expect(shots.paths).toHaveLength(4);
     expect(shots.accessibility).toEqual([]);
+    expect(shots.baseline).toEqual([]);
     await page.keyboard.press('Escape');
     await openPicker();
     const browsing = await screenshotsInEveryLook(page, 'picker-browse');
     expect(browsing.paths).toHaveLength(4);
     expect(browsing.accessibility).toEqual([]);
+    expect(browsing.baseline).toEqual([]);
     await page.keyboard.press('Escape');
   });
 });

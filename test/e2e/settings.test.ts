@@ -98,6 +98,7 @@ describe('account and settings', () => {
     });
     expect(shots.paths).toHaveLength(4);
     expect(shots.accessibility).toEqual([]);
+    expect(shots.baseline).toEqual([]);
   });
 
   it('refuses a value out of bounds inline, and keeps what was saved', async () => {
@@ -194,5 +195,6 @@ describe('about and Copy diagnostics', () => {
     });
     expect(shots.paths).toHaveLength(4);
     expect(shots.accessibility).toEqual([]);
+    expect(shots.baseline).toEqual([]);
   });
 });

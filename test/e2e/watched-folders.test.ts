@@ -272,6 +272,7 @@ describe('watched folders', () => {
       await page.evaluate(`document.querySelector('.folders').scrollTop = 0`);
     });
     expect(list.accessibility).toEqual([]);
+    expect(list.baseline).toEqual([]);
     // Beside the tray the three tabs and the demo badge still fit in the header.
     await page.setViewportSize({ width: 420, height: 720 });
     expect(
@@ -289,6 +290,7 @@ describe('watched folders', () => {
     await until(async () => (await form().locator('.problem').count()) > 0, 'the problems');
     const shots = await screenshotsInEveryLook(page, 'watched-folders-form');
     expect(shots.accessibility).toEqual([]);
+    expect(shots.baseline).toEqual([]);
     await page.keyboard.press('Escape');
     await until(async () => (await form().count()) === 0, 'the form to close');
     expect(await pickerIsOpen(page)).toBe(false);

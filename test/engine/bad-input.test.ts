@@ -280,7 +280,7 @@ describe('the file changes under the upload (rule 8)', () => {
     expect(gone!.state).toBe('failed');
     expect(gone!.problem).toMatchObject({ kind: 'file', nextStep: 'locate-file' });
     expect(gone!.problem!.message).toBe(
-      'vanishing.pdf was moved or deleted before it finished uploading. Locate it, or remove it from the queue.',
+      'vanishing.pdf was moved or deleted before it finished uploading. Put it back where it was and choose Retry, or remove it from the queue.',
     );
     expect(h.sim.control.attachments().filter((a) => a.name === 'vanishing.pdf')).toEqual([]);
     // Removing the failed job lets go of its session on the server too.

@@ -11,6 +11,7 @@ import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
 import { firstTask, simAccountId } from './engine-harness.ts';
+import { compareWithBaseline, defaultTolerance, type Tolerance } from './baselines.ts';
 import { raw } from './raw-http.ts';
 
 /** The built renderer (test/e2e/build-renderer.ts builds it once per run). */
@@ -152,12 +153,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Light and dark, wide and narrow: the four looks every screen is checked in. */
+/** Light and dark, 1000 and 400 px wide: the four looks every screen is checked in. */
 export const looks = [
-  { name: 'light', colorScheme: 'light', width: 900, height: 640 },
-  { name: 'dark', colorScheme: 'dark', width: 900, height: 640 },
-  { name: 'light-narrow', colorScheme: 'light', width: 420, height: 720 },
-  { name: 'dark-narrow', colorScheme: 'dark', width: 420, height: 720 },
+  { name: 'light', colorScheme: 'light', width: 1000, height: 680 },
+  { name: 'dark', colorScheme: 'dark', width: 1000, height: 680 },
+  { name: 'light-narrow', colorScheme: 'light', width: 400, height: 720 },
+  { name: 'dark-narrow', colorScheme: 'dark', width: 400, height: 720 },
 ] as const;
 
 /** axe-core's own bundle, run inside the page under test (axe-core is pinned in package.json). */
@@ -191,6 +192,8 @@ export interface Looks {
   paths: string[];
   /** Serious or critical axe-core findings in any look, prefixed with the look's name. */
   accessibility: string[];
+  /** Looks that differ from their committed baseline beyond the tolerance, and by how much. */
+  baseline: string[];
 }
 
 /**
@@ -201,9 +204,11 @@ export async function screenshotsInEveryLook(
   page: Page,
   name: string,
   prepare: () => Promise<void> = () => Promise.resolve(),
+  tolerance: Tolerance = defaultTolerance,
 ): Promise<Looks> {
   const paths: string[] = [];
   const accessibility: string[] = [];
+  const baseline: string[] = [];
   // No hover effect on whatever the last click left the pointer over.
   await page.mouse.move(0, 0);
   for (const look of looks) {
@@ -213,14 +218,17 @@ export async function screenshotsInEveryLook(
     await prepare();
     // Let layout and the progress transitions settle.
     await page.waitForTimeout(350);
-    paths.push(await screenshot(page, `${name}-${look.name}`));
+    const path = await screenshot(page, `${name}-${look.name}`);
+    paths.push(path);
+    const difference = compareWithBaseline(path, `${name}-${look.name}`, tolerance);
+    if (difference !== null) baseline.push(difference);
     for (const problem of await accessibilityProblems(page)) {
       accessibility.push(`${look.name}: ${problem}`);
     }
   }
   await page.setViewportSize({ width: 900, height: 640 });
   await page.emulateMedia({ colorScheme: 'light' });
-  return { paths, accessibility };
+  return { paths, accessibility, baseline };
 }
 
 /** Files for setInputFiles: names people have, a few KB to a few MB of random bytes. */

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { arch, homedir, release } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
@@ -143,6 +144,8 @@ export class Engine implements TaskdropApi {
   readonly #pendingChanges = new Set<number>();
   #flushScheduled = false;
   #demoStarting: Promise<string> | undefined;
+  /** The watched folders' paths, longest first: which one a watched file came from. */
+  #folderPaths: string[] = [];
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -181,9 +184,13 @@ export class Engine implements TaskdropApi {
         onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
         hasAccount: (accountId) => this.#accounts.has(accountId),
       },
-      emit: (folders) => this.#events.emit('watchedFoldersChanged', folders),
+      emit: (folders) => {
+        this.#folderPaths = longestFirst(folders.map((folder) => folder.path));
+        this.#events.emit('watchedFoldersChanged', folders);
+      },
       ...options.watch,
     });
+    this.#folderPaths = longestFirst(this.#watch.list().map((folder) => folder.path));
     const watchLog = this.#log.child({ part: 'watch' });
     this.#watch.onActivity((event) => logWatchActivity(watchLog, event));
   }
@@ -716,7 +723,11 @@ export class Engine implements TaskdropApi {
   }
 
   #view(row: JobRow): JobView {
-    return toJobView(row, this.#progress.view(row.id));
+    const folder =
+      row.origin === watchedOrigin
+        ? (this.#folderPaths.find((path) => isInside(row.sourcePath, path)) ?? null)
+        : null;
+    return toJobView(row, this.#progress.view(row.id), folder);
   }
 
   /** Coalesces row changes into one jobsChanged event per turn of the event loop. */
@@ -760,6 +771,16 @@ export class Engine implements TaskdropApi {
     }, this.#progressIntervalMs);
     this.#progressTimer.unref();
   }
+}
+
+function longestFirst(paths: readonly string[]): string[] {
+  return [...paths].sort((a, b) => b.length - a.length);
+}
+
+/** Whether `path` is `folder` itself or anywhere under it. */
+function isInside(path: string, folder: string): boolean {
+  const rest = relative(folder, path);
+  return rest !== '' && !rest.startsWith('..') && !isAbsolute(rest);
 }
 
 /** A watched-folder request the engine cannot act on, as the engine's own kind of refusal. */

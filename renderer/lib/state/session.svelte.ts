@@ -21,7 +21,11 @@ export class Session {
 
   constructor(client: RendererApi) {
     this.client = client;
-    this.queue = new QueueState(client.api, (what, error) => this.notices.failed(what, error));
+    this.queue = new QueueState(
+      client.api,
+      (what, error) => this.notices.failed(what, error),
+      this.notices,
+    );
     this.picker = new PickerState(client.api);
     this.settings = new SettingsState(client.api);
     this.intake = new IntakeState(
