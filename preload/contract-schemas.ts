@@ -80,6 +80,8 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   ]),
   recentTargets: none,
   refreshTasks: z.tuple([id]),
+  showInFolder: z.tuple([z.number().int().positive()]),
+  openInToDo: z.tuple([z.number().int().positive()]),
   appInfo: none,
   getSettings: none,
   diagnostics: none,

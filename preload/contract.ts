@@ -188,6 +188,10 @@ export interface PickerCommands {
   recentTargets(): Promise<TaskTarget[]>;
   /** Reloads lists and tasks from Microsoft To Do (the picker shows a cached copy meanwhile). */
   refreshTasks(accountId: string): Promise<void>;
+  /** Shows a job's file in the system's file manager, where it still is. */
+  showInFolder(jobId: number): Promise<void>;
+  /** Opens Microsoft To Do on the web in the system browser, for a job's account. */
+  openInToDo(jobId: number): Promise<void>;
 }
 
 export interface Settings {
@@ -214,7 +218,15 @@ export interface AppInfo {
   canSignIn: boolean;
   /** Whether `tryDemo` can add the demo account (the first run offers it beside signing in). */
   canTryDemo: boolean;
+  /** Whether `showInFolder` and `openInToDo` can open things on this computer (the app). */
+  canOpenOnDesktop: boolean;
 }
+
+/**
+ * Microsoft To Do on the web, where "Open in To Do" goes. Its lists only: a link to one task is
+ * not documented (docs/graph-unknowns.md), so none is made up.
+ */
+export const toDoWebApp = 'https://to-do.office.com/tasks/';
 
 export interface SettingsCommands {
   appInfo(): Promise<AppInfo>;
@@ -392,6 +404,8 @@ export const commandNames = [
   'createTask',
   'recentTargets',
   'refreshTasks',
+  'showInFolder',
+  'openInToDo',
   'appInfo',
   'getSettings',
   'updateSettings',

@@ -226,6 +226,10 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
     Chromium: process.versions.chrome,
   };
   const chooseFolder = folderChooser(dialog, () => window);
+  const desktop = {
+    showItemInFolder: (path: string) => shell.showItemInFolder(path),
+    openExternal: (url: string) => shell.openExternal(url),
+  };
   const clientId = resolveClientId(undefined, process.env, readAuthSettings(dataDir));
   if (clientId === undefined) {
     demo = await startDemoGraph(dataDir);
@@ -234,6 +238,7 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       accounts: [demo.account],
       tokens: new IssuingTokenProvider(demo.issueToken),
       chooseFolder,
+      desktop,
       log,
       runtimeVersions,
     });
@@ -253,6 +258,7 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
     accounts: await accounts.list(),
     tokens: accounts.tokens,
     chooseFolder,
+    desktop,
     log,
     runtimeVersions,
     demo: async () => {

@@ -202,6 +202,16 @@ describe('the queue, in a browser against the real engine', () => {
     const text = (await row(page, name).textContent()) ?? '';
     expect(text).toMatch(/Retrying in (29|30) s/);
     expect(text).toContain('temporary problem');
+    // Plain words in the row; Microsoft's codes behind "Details".
+    expect(text).not.toContain('503');
+    await row(page, name)
+      .getByRole('button', { name: /^More actions/ })
+      .click();
+    await page.getByRole('menuitem', { name: 'Details…' }).click();
+    const details = page.locator('dialog.problem-details[open]');
+    await until(async () => (await details.count()) === 1, 'the details');
+    expect(await details.textContent()).toMatch(/503 \S+, request-id \S+/);
+    await details.getByRole('button', { name: 'Done' }).click();
     await row(page, name)
       .getByRole('button', { name: /^Retry now/ })
       .click();
@@ -254,10 +264,11 @@ describe('the queue, in a browser against the real engine', () => {
       .setInputFiles([payload('Northwind contract v3.pdf', 180_000)]);
     await rowsReach(page, ['Northwind contract v3.pdf'], ['failed']);
 
+    // Slow enough that none finishes while the four looks are taken and checked.
     const slow = stack.sim.control.addFault({
       operation: 'uploadContent',
       times: 0,
-      action: { type: 'delay', ms: 400 },
+      action: { type: 'delay', ms: 900 },
     });
     await setTargetWithMouse('expense', 'Expense claim April');
     const uploading = [

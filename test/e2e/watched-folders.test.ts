@@ -156,9 +156,10 @@ describe('watched folders', () => {
     await pickTarget(receipts);
     await form().getByLabel('Only files named').fill('*.pdf, scan-*');
     await form().getByRole('button', { name: 'Watch this folder' }).click();
-    const alert = form().getByRole('alert');
-    await until(async () => (await alert.count()) === 1, 'the refusal');
-    expect(await alert.textContent()).toContain(`There is no folder at ${nowhere}.`);
+    // The refusal is about the path: it shows at the path field.
+    const atField = form().locator('#error-folder-path');
+    await until(async () => (await atField.count()) === 1, 'the refusal at the path');
+    expect(await atField.textContent()).toContain(`There is no folder at ${nowhere}.`);
     expect(await form().getByLabel('Folder', { exact: true }).inputValue()).toBe(nowhere);
     expect(await form().getByLabel('Only files named').inputValue()).toBe('*.pdf, scan-*');
     expect(await engineFolder(nowhere)).toBeUndefined();
@@ -265,9 +266,23 @@ describe('watched folders', () => {
     expect(await badgeOf('Gone')).toBe('Cannot watch');
     expect(await card('Gone').textContent()).toContain('is a file, not a folder');
     expect(await card('Scans 2026').textContent()).toContain('Is its drive connected?');
+    expect(
+      await card('Gone')
+        .getByRole('button', { name: /^Try again/ })
+        .count(),
+    ).toBe(1);
 
-    // The notices of the earlier tests would cover the cards (some fade on their own meanwhile).
-    await page.evaluate(`document.querySelectorAll('.notices button').forEach((b) => b.click())`);
+    // The notices would cover the cards: once the Inbox upload is announced, none is due.
+    await until(
+      () => page.getByText(`1 file attached to “${receipts.taskTitle}”`).isVisible(),
+      'the Inbox upload to be announced',
+    );
+    await until(async () => {
+      await page.evaluate(
+        `document.querySelectorAll('.notices [aria-label^="Dismiss"]').forEach((b) => b.click())`,
+      );
+      return (await page.locator('.notice').count()) === 0;
+    }, 'no notices');
     const list = await screenshotsInEveryLook(page, 'watched-folders', async () => {
       await page.evaluate(`document.querySelector('.folders').scrollTop = 0`);
     });
@@ -294,5 +309,14 @@ describe('watched folders', () => {
     await page.keyboard.press('Escape');
     await until(async () => (await form().count()) === 0, 'the form to close');
     expect(await pickerIsOpen(page)).toBe(false);
+
+    // Fixed on disk, "Try again" watches it again without a pause and resume.
+    rmSync(gone);
+    mkdirSync(gone);
+    await card('Gone')
+      .getByRole('button', { name: /^Try again/ })
+      .click();
+    await until(async () => (await folderState(gone)) === 'watching', 'Gone to be watched again');
+    await until(async () => (await badgeOf('Gone')) !== 'Cannot watch', 'its card to say so');
   });
 });

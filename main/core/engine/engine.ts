@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { arch, homedir, release } from 'node:os';
+import { access } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type {
@@ -26,7 +27,7 @@ import type {
   WatchedFolderUpdate,
   WatchedFolderView,
 } from '../../../preload/contract.ts';
-import { jobStates } from '../../../preload/contract.ts';
+import { jobStates, toDoWebApp } from '../../../preload/contract.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
@@ -74,6 +75,8 @@ export interface EngineOptions {
   stallAfterMs?: number;
   /** Interactive sign-in with Microsoft (the app); absent in demo and token modes. */
   signIn?: InteractiveSignIn;
+  /** The desktop's file manager and browser (the app); absent in a browser and the CLI. */
+  desktop?: Desktop;
   /** Starts demo mode's Graph on request (the first run's "Try demo mode"); absent: not offered. */
   demo?: StartDemo;
   /** Watched folders: the trash to use, and timings (tests scale them down). */
@@ -97,6 +100,12 @@ export interface InteractiveSignIn {
   signIn(): Promise<AccountConfig>;
   /** Removes the account's tokens. */
   signOut(accountId: string): Promise<void>;
+}
+
+/** What the app's shell can open on this computer. */
+export interface Desktop {
+  showItemInFolder(path: string): void;
+  openExternal(url: string): Promise<void>;
 }
 
 /** The demo account and where its tokens come from (the simulator mints them). */
@@ -398,6 +407,48 @@ export class Engine implements TaskdropApi {
     this.#events.emit('tasksGone', [...targets]);
   }
 
+  async showInFolder(jobId: number): Promise<void> {
+    const job = this.#job(jobId);
+    const desktop = this.#requireDesktop();
+    try {
+      await access(job.sourcePath);
+    } catch {
+      throw new EngineRequestError(
+        'invalid-request',
+        `${job.fileName} is no longer at ${job.sourcePath}: it was moved or deleted since.`,
+      );
+    }
+    desktop.showItemInFolder(job.sourcePath);
+  }
+
+  async openInToDo(jobId: number): Promise<void> {
+    const job = this.#job(jobId);
+    const desktop = this.#requireDesktop();
+    if (this.#accounts.get(job.target.accountId)?.config.kind === 'demo') {
+      throw new EngineRequestError(
+        'not-available',
+        'The demo account’s tasks live in taskdrop’s built-in simulator, not in Microsoft To Do.',
+      );
+    }
+    await desktop.openExternal(toDoWebApp);
+  }
+
+  #job(jobId: number): JobRow {
+    const job = this.#store.get(jobId);
+    if (job === undefined) {
+      throw new EngineRequestError('invalid-request', 'That file is no longer in the queue.');
+    }
+    return job;
+  }
+
+  #requireDesktop(): Desktop {
+    const desktop = this.#options.desktop;
+    if (desktop === undefined) {
+      throw new EngineRequestError('not-available', 'Only the taskdrop app can open that here.');
+    }
+    return desktop;
+  }
+
   appInfo(): Promise<AppInfo> {
     return Promise.resolve({
       version: packageJson.version,
@@ -408,6 +459,7 @@ export class Engine implements TaskdropApi {
       logFile: this.#log.file,
       canSignIn: this.#options.signIn !== undefined,
       canTryDemo: this.#options.demo !== undefined,
+      canOpenOnDesktop: this.#options.desktop !== undefined,
     });
   }
 

@@ -384,6 +384,20 @@ export class QueueState {
     return this.#run(`${words[command]} did not work`, () => this.#api[command](selection));
   }
 
+  async showInFolder(id: number): Promise<void> {
+    await this.#run('The folder could not be shown', async () => {
+      await this.#api.showInFolder(id);
+      return 1;
+    });
+  }
+
+  async openInToDo(id: number): Promise<void> {
+    await this.#run('Microsoft To Do could not be opened', async () => {
+      await this.#api.openInToDo(id);
+      return 1;
+    });
+  }
+
   retarget(ids: readonly number[], target: TaskTarget): Promise<number> {
     if (ids.length === 0) return Promise.resolve(0);
     return this.#run('Sending to another task did not work', () =>
