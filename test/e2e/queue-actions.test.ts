@@ -77,6 +77,8 @@ describe('acting on the queue, safely and by keyboard', () => {
       'some bytes to be confirmed',
     );
     await row(page, name).getByRole('checkbox').check();
+    // Space on the checkbox is the checkbox's; on the list it pauses what is selected.
+    await page.mouse.click(500, 560);
     await page.keyboard.press('Space');
     await rowsReach(page, [name], ['paused']);
 
