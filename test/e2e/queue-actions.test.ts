@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { payload, type Stack } from '../support/browser.ts';
-import { appPerFile, row, rowsReach, searchAndChoose, until } from './helpers.ts';
+import { appPerFile, slowRanges, row, rowsReach, searchAndChoose, until } from './helpers.ts';
 
 // Small ranges: an upload has confirmed bytes long before it is done.
 const running = appPerFile({ engine: { rangeSize: 64 * 1024, smallUploadMaxBytes: 16 * 1024 } });
@@ -62,11 +62,7 @@ describe('acting on the queue, safely and by keyboard', () => {
   });
 
   it('asks before Cancel throws confirmed bytes away, and Space pauses the selected', async () => {
-    const slow = stack.sim.control.addFault({
-      operation: 'uploadContent',
-      times: 0,
-      action: { type: 'delay', ms: 250 },
-    });
+    const slow = slowRanges(stack, 250);
     const name = 'Long recording.m4a';
     await page.locator('#add-files-input').setInputFiles([payload(name, 1_500_000)]);
     await searchAndChoose(page, 'berlin', 'Train tickets Berlin trip');
@@ -98,7 +94,7 @@ describe('acting on the queue, safely and by keyboard', () => {
     await page.getByRole('menuitem', { name: 'Cancel upload' }).click();
     await dialog.getByRole('button', { name: 'Cancel upload' }).click();
     await rowsReach(page, [name], ['cancelled']);
-    stack.sim.control.removeFault(slow.id);
+    stack.sim.control.removeFault(slow);
   });
 
   it('lists the shortcuts on F1 and on ?', async () => {

@@ -13,6 +13,7 @@ import {
   row,
   rowsReach,
   searchAndChoose,
+  slowRanges,
   stateOf,
   until,
 } from './helpers.ts';
@@ -92,11 +93,7 @@ describe('the queue, in a browser against the real engine', () => {
   });
 
   it('pauses and resumes every upload', async () => {
-    const slow = stack.sim.control.addFault({
-      operation: 'uploadContent',
-      times: 0,
-      action: { type: 'delay', ms: 300 },
-    });
+    const slow = slowRanges(stack, 300);
     const names = ['Site survey photos.zip', 'Floor plan rev B.pdf'];
     await page
       .locator('#add-files-input')
@@ -121,7 +118,7 @@ describe('the queue, in a browser against the real engine', () => {
         .count(),
     ).toBe(1);
 
-    stack.sim.control.removeFault(slow.id);
+    stack.sim.control.removeFault(slow);
     await page.getByRole('button', { name: 'Resume all' }).click();
     await rowsReach(page, names, ['done']);
     for (const name of names) expect(attachedAs(name)).toHaveLength(1);
@@ -220,18 +217,14 @@ describe('the queue, in a browser against the real engine', () => {
   });
 
   it('says where a file was when it disappears mid-upload, and removes it on request', async () => {
-    const slow = stack.sim.control.addFault({
-      operation: 'uploadContent',
-      times: 0,
-      action: { type: 'delay', ms: 300 },
-    });
+    const slow = slowRanges(stack, 300);
     const name = 'Moved away.pdf';
     await page.locator('#add-files-input').setInputFiles([payload(name, 300_000)]);
     await rowsReach(page, [name], ['uploading']);
     const job = (await stack.engine.listJobs()).find((each) => each.fileName === name)!;
     rmSync(job.sourcePath);
     await rowsReach(page, [name], ['failed']);
-    stack.sim.control.removeFault(slow.id);
+    stack.sim.control.removeFault(slow);
     const text = (await row(page, name).textContent()) ?? '';
     expect(text).toContain('was moved or deleted');
     expect(text).toContain(`Was at ${job.sourcePath}`);
@@ -265,11 +258,7 @@ describe('the queue, in a browser against the real engine', () => {
     await rowsReach(page, ['Northwind contract v3.pdf'], ['failed']);
 
     // Slow enough that none finishes while the four looks are taken and checked.
-    const slow = stack.sim.control.addFault({
-      operation: 'uploadContent',
-      times: 0,
-      action: { type: 'delay', ms: 900 },
-    });
+    const slow = slowRanges(stack, 900);
     await setTargetWithMouse('expense', 'Expense claim April');
     const uploading = [
       'Hotel invoice Lisbon.pdf',
@@ -340,7 +329,7 @@ describe('the queue, in a browser against the real engine', () => {
     expect(shots.baseline).toEqual([]);
     expect(await stateOf(page, later[0]!)).toBe('waiting');
 
-    stack.sim.control.removeFault(slow.id);
+    stack.sim.control.removeFault(slow);
     await page.getByRole('button', { name: 'Resume all' }).click();
     await rowsReach(page, [...uploading, ...later], ['done'], 30_000);
   }, 60_000);
