@@ -8,6 +8,8 @@
 /** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (docs/upload-rules.md, rule 1). */
 export const maxAttachmentBytes = 26_214_400;
 
+export const bytesPerMb = 1_048_576;
+
 const units = ['KB', 'MB', 'GB'] as const;
 
 /** "512 bytes", "820 KB", "1.2 MB", "25.0 MB": three figures at most. */

@@ -47,6 +47,7 @@ import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-a
 import { WatchRequestError } from '../watch/folder-settings.ts';
 import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
 import { forEachLimited } from '../watch/limited.ts';
+import { bytesPerMb } from '../../../preload/sizes.ts';
 import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
@@ -303,7 +304,12 @@ export class Engine implements TaskdropApi {
     return {
       ...defaultPacingLimits,
       maxConcurrentRequests: settings.maxConcurrentUploads,
-      maxUploadBytesPerWindow: settings.uploadBudgetMb * 1_000_000,
+      // The budget is in the app's one MB (preload/sizes.ts), but never above Graph's
+      // "150 MB" read as the smaller 150,000,000 bytes (docs/graph-unknowns.md).
+      maxUploadBytesPerWindow: Math.min(
+        settings.uploadBudgetMb * bytesPerMb,
+        defaultPacingLimits.maxUploadBytesPerWindow,
+      ),
       ...this.#options.pacing,
     };
   }
