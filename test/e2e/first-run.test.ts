@@ -74,6 +74,18 @@ describe('the first run, with no account yet', () => {
     const shots = await screenshotsInEveryLook(page, 'first-run');
     expect(shots.accessibility).toEqual([]);
     expect(shots.baseline).toEqual([]);
+
+    // Settings leads the same way.
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const account = page.getByRole('region', { name: 'Account' });
+    await until(
+      () => account.getByRole('button', { name: 'Try demo mode' }).isVisible(),
+      'Settings',
+    );
+    const settings = await screenshotsInEveryLook(page, 'settings-first-run');
+    expect(settings.accessibility).toEqual([]);
+    expect(settings.baseline).toEqual([]);
+    await page.getByRole('button', { name: 'Queue', exact: true }).click();
   });
 
   it("shows why a sign-in did not complete, in the sign-in code's words", async () => {
