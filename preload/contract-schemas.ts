@@ -88,12 +88,15 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   ]),
   recentTargets: none,
   refreshTasks: z.tuple([id]),
+  showInFolder: z.tuple([z.number().int().positive()]),
+  openInToDo: z.tuple([z.number().int().positive()]),
   appInfo: none,
   getSettings: none,
   diagnostics: none,
   checkConnection: z.tuple([id]),
   signIn: none,
   signOut: z.tuple([id]),
+  tryDemo: none,
   updateSettings: z.tuple([
     z
       .strictObject({

@@ -70,6 +70,8 @@ export interface JobView extends JobProgress {
   nextAttemptAt: number | null;
   problem: JobProblem | null;
   attachmentId: string | null;
+  /** The watched folder (its path) that queued it; null for a file the person added. */
+  watchedFolder: string | null;
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
@@ -186,6 +188,10 @@ export interface PickerCommands {
   recentTargets(): Promise<TaskTarget[]>;
   /** Reloads lists and tasks from Microsoft To Do (the picker shows a cached copy meanwhile). */
   refreshTasks(accountId: string): Promise<void>;
+  /** Shows a job's file in the system's file manager, where it still is. */
+  showInFolder(jobId: number): Promise<void>;
+  /** Opens Microsoft To Do on the web in the system browser, for a job's account. */
+  openInToDo(jobId: number): Promise<void>;
 }
 
 export interface Settings {
@@ -222,7 +228,19 @@ export interface AppInfo {
   /** Where taskdrop writes its log (for the About section); null when it keeps none. */
   logFile: string | null;
   tokenStorage: TokenStorage;
+  /** Whether `signIn` can open Microsoft's sign-in here (the app has an app registration). */
+  canSignIn: boolean;
+  /** Whether `tryDemo` can add the demo account (the first run offers it beside signing in). */
+  canTryDemo: boolean;
+  /** Whether `showInFolder` and `openInToDo` can open things on this computer (the app). */
+  canOpenOnDesktop: boolean;
 }
+
+/**
+ * Microsoft To Do on the web, where "Open in To Do" goes. Its lists only: a link to one task is
+ * not documented (docs/graph-unknowns.md), so none is made up.
+ */
+export const toDoWebApp = 'https://to-do.office.com/tasks/';
 
 export interface SettingsCommands {
   appInfo(): Promise<AppInfo>;
@@ -438,6 +456,11 @@ export interface TaskdropEvents {
   jobFocusRequested: { jobId: number };
   /** Every watched folder, when one is added, changed, removed, or its status moves. */
   watchedFoldersChanged: WatchedFolderView[];
+  /**
+   * Tasks the engine learned are gone from To Do (an upload's 404, a reload that no longer
+   * finds them): no longer recent, and not to be offered as where files go.
+   */
+  tasksGone: TaskTarget[];
 }
 
 export type Unsubscribe = () => void;
@@ -448,6 +471,8 @@ export interface AccountCommands {
   signIn(): Promise<AccountView>;
   /** Removes that account's tokens; its queued files wait until it signs in again. */
   signOut(accountId: string): Promise<void>;
+  /** Adds the demo account (the built-in simulator's mailbox), to try taskdrop without one. */
+  tryDemo(): Promise<AccountView>;
 }
 
 export type TaskdropCommands = QueueCommands &
@@ -481,6 +506,8 @@ export const commandNames = [
   'createTask',
   'recentTargets',
   'refreshTasks',
+  'showInFolder',
+  'openInToDo',
   'appInfo',
   'getSettings',
   'updateSettings',
@@ -488,6 +515,7 @@ export const commandNames = [
   'checkConnection',
   'signIn',
   'signOut',
+  'tryDemo',
   'listWatchedFolders',
   'addWatchedFolder',
   'updateWatchedFolder',
@@ -509,6 +537,7 @@ export const eventNames = [
   'targetRequested',
   'jobFocusRequested',
   'watchedFoldersChanged',
+  'tasksGone',
 ] as const satisfies readonly (keyof TaskdropEvents)[];
 export type EventName = (typeof eventNames)[number];
 

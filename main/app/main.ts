@@ -233,6 +233,10 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
     Chromium: process.versions.chrome,
   };
   const chooseFolder = folderChooser(dialog, () => window);
+  const desktop = {
+    showItemInFolder: (path: string) => shell.showItemInFolder(path),
+    openExternal: (url: string) => shell.openExternal(url),
+  };
   const clientId = resolveClientId(undefined, process.env, readAuthSettings(dataDir));
   if (clientId === undefined) {
     demo = await startDemoGraph(dataDir);
@@ -241,6 +245,7 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
       accounts: [demo.account],
       tokens: new IssuingTokenProvider(demo.issueToken),
       chooseFolder,
+      desktop,
       log,
       runtimeVersions,
     });
@@ -272,8 +277,13 @@ async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
     tokenStorage: store.storage,
     tokens: accounts.tokens,
     chooseFolder,
+    desktop,
     log,
     runtimeVersions,
+    demo: async () => {
+      demo = await startDemoGraph(dataDir);
+      return { account: demo.account, tokens: new IssuingTokenProvider(demo.issueToken) };
+    },
     signIn: {
       // MsalAuth opens only Microsoft's login host; the browser is the person's own.
       signIn: () =>

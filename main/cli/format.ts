@@ -1,4 +1,5 @@
 import type { JobView } from '../../preload/contract.ts';
+import { problemCodes } from '../../preload/problem-details.ts';
 
 /**
  * C0 and C1 controls but the line break, DEL, and the bidirectional overrides and isolates:
@@ -16,11 +17,8 @@ export function terminalSafe(text: string): string {
   });
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1_048_576) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
-}
+/** The app's own unit (preload/sizes.ts): the CLI and the window say the same size. */
+export { formatBytes } from '../../preload/sizes.ts';
 
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
@@ -45,13 +43,19 @@ export function fit(text: string, width: number): string {
   return `${text.slice(0, half)}…${text.slice(text.length - (width - 1 - half))}`;
 }
 
+/** A failure's codes after its words, " (403 accessDenied, request-id …)", to look up. */
+export function codesOf(job: Pick<JobView, 'problem'>): string {
+  const codes = job.problem === null ? null : problemCodes(job.problem);
+  return codes === null ? '' : ` (${codes})`;
+}
+
 export function describeJob(job: JobView): string {
   const where = `“${job.target.taskTitle}”`;
   switch (job.state) {
     case 'done':
       return `✓ ${job.fileName} attached to ${where}`;
     case 'failed':
-      return `✗ ${job.fileName}: ${job.problem?.message ?? 'failed'}`;
+      return `✗ ${job.fileName}: ${job.problem?.message ?? 'failed'}${codesOf(job)}`;
     case 'needs-sign-in':
       return `! ${job.fileName}: ${job.problem?.message ?? 'sign-in needed'}`;
     case 'retrying': {

@@ -8,7 +8,7 @@ export function signInBlocked(info: AppInfo | null, account: AccountView | null)
   if (account?.kind === 'token') {
     return 'This account uses the access token in TASKDROP_ACCESS_TOKEN: to change it, restart taskdrop with another token.';
   }
-  if (account?.kind === 'demo' || info?.demo === true) {
+  if (account?.kind === 'demo' || info?.canSignIn === false) {
     return 'Demo mode has no Microsoft app registration (client ID) to sign in with: see “Sign in with Microsoft” in the README.';
   }
   return null;

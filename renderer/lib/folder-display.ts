@@ -25,7 +25,7 @@ const looks: Record<WatchState, FolderLook> = {
     label: 'Cannot watch',
     icon: 'x-circle',
     tone: 'danger',
-    next: 'Check that you can open the folder, then pause and resume it to try again.',
+    next: 'Make sure it is a folder you can open, then choose Try again.',
   },
   stopped: {
     label: 'Stopped',

@@ -1,18 +1,9 @@
 /** Numbers for people: sizes, speeds, durations and times, in short fixed shapes. */
 
-const units = ['B', 'KB', 'MB', 'GB'] as const;
+import { formatBytes } from '../../preload/sizes.ts';
 
-/** 1,000-based like the OS file managers: 1.2 MB, 820 KB, 12 B. */
-export function formatBytes(bytes: number): string {
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit] ?? 'B'}`;
-}
+/** One unit with the CLI and the engine's messages (preload/sizes.ts). */
+export { formatBytes };
 
 export function formatSpeed(bytesPerSecond: number | null): string {
   return bytesPerSecond === null ? '' : `${formatBytes(bytesPerSecond)}/s`;

@@ -20,11 +20,12 @@ const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/,
 export const layers = [
   {
     name: 'contract',
-    match: (file) => /^preload\/(contract|contract-schemas|channels)\.ts$/.test(file),
+    match: (file) =>
+      /^preload\/(contract|contract-schemas|channels|sizes|problem-details)\.ts$/.test(file),
     layers: ['contract'],
     packages: ['zod'],
     node: false,
-    why: 'the contract is shared by every process: it imports only itself and zod',
+    why: 'the contract (with the sizes and problem words both sides show) is shared by every process: it imports only itself and zod',
   },
   {
     name: 'preload',

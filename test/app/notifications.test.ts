@@ -37,6 +37,7 @@ function job(id: number, state: JobState, target = receipts): JobView {
           }
         : null,
     attachmentId: null,
+    watchedFolder: null,
     createdAt: 0,
     updatedAt: 0,
     finishedAt: null,

@@ -111,6 +111,8 @@ describe('a signed-in Microsoft account in the engine', () => {
     rig = await authRig({ identity: { accessTokenLifetimeMs: 60_000 } }, { reuseMarginMs: 0 });
     const account = await signInByDeviceCode(rig.accounts, rig.sim);
     const engine = openEngine([account]);
+    const published: boolean[] = [];
+    engine.on('accountsChanged', (accounts) => published.push(accounts[0]?.signedIn ?? true));
     slowRanges(rig.sim);
     const paths = [file('a.pdf'), file('b.pdf'), file('c.pdf'), file('d.pdf')];
     const ids = await enqueue(engine, await targetOf(account), paths);
@@ -126,12 +128,15 @@ describe('a signed-in Microsoft account in the engine', () => {
       expect(job.problem?.nextStep).toBe('sign-in');
     }
     expect((await engine.listAccounts())[0]?.signedIn).toBe(false);
+    // Published once when the scheduler found out, so Settings offers "Sign in again".
+    expect(published).toEqual([false]);
     const partly = rig.sim.control.sessions().filter((session) => session.nextOffset > 0);
     expect(partly.length).toBeGreaterThan(0);
 
     const again = await signInByDeviceCode(rig.accounts, rig.sim);
     expect(again.id).toBe(account.id);
     applySignIn(engine, again);
+    expect(published.at(-1)).toBe(true);
     const finished = await settle(engine, ids);
     for (const job of finished) expectAttachedOnce(rig.sim, job);
     expectEachRangeOnce(rig.sim, fileSize * paths.length);

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  accessibilityProblems,
   cspViolations,
   launchBrowser,
   openApp,
@@ -23,22 +24,25 @@ afterAll(async () => {
 });
 
 describe('when taskdrop cannot be reached', () => {
-  it('says so plainly when the page cannot connect', async () => {
+  it('says the address is out of date when taskdrop answers but refuses its key', async () => {
     const wrong = stack.web.url.replace(/secret=.*/, 'secret=not-this-one');
     const app = await openApp(browser, wrong);
     const started = Date.now();
     await until(
-      () => app.page.getByRole('heading', { name: 'Cannot reach taskdrop' }).isVisible(),
-      'the cannot-reach screen',
+      () => app.page.getByRole('heading', { name: 'This address is out of date' }).isVisible(),
+      'the wrong-key screen',
     ).catch(async (error: unknown) => {
       // Say what the page showed instead, and what it logged.
       throw new Error(
         `${String(error)}; now: ${await app.page.locator('body').textContent()}; ${app.problems.join('; ')}`,
       );
     });
-    console.info(`cannot-reach screen after ${Date.now() - started} ms`);
+    console.info(`wrong-key screen after ${Date.now() - started} ms`);
+    // Not "taskdrop is not answering": it is.
+    expect(await app.page.getByText('not answering').count()).toBe(0);
     expect(await app.page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
-    await screenshot(app.page, 'unreachable-light');
+    await screenshot(app.page, 'wrong-key-light');
+    expect(await accessibilityProblems(app.page)).toEqual([]);
     // The refused socket is the only complaint.
     expect(cspViolations(app.problems)).toEqual([]);
     expect(app.problems.filter((problem) => !problem.includes('WebSocket'))).toEqual([]);
@@ -59,6 +63,7 @@ describe('when taskdrop cannot be reached', () => {
     // The rest of the window is inert: nothing to click that could not work.
     expect(await app.page.locator('main[inert]').count()).toBe(1);
     await screenshot(app.page, 'disconnected-light');
+    expect(await accessibilityProblems(app.page)).toEqual([]);
     expect(cspViolations(app.problems)).toEqual([]);
     expect(app.problems).toEqual([]);
     await app.context.close();

@@ -118,6 +118,15 @@ export async function rowsReach(
   );
 }
 
+/** Slows every range down by `ms`, to act mid-upload; returns how to stop (the fault's id). */
+export function slowRanges(stack: Stack, ms: number): string {
+  return stack.sim.control.addFault({
+    operation: 'uploadContent',
+    times: 0,
+    action: { type: 'delay', ms },
+  }).id;
+}
+
 /** The open task picker (a modal dialog). */
 export function picker(page: Page): Locator {
   return page.locator('dialog.picker[open]');

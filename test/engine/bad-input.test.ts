@@ -114,7 +114,7 @@ describe('refused before anything is queued or sent', () => {
     expectRefusal(
       result,
       'too-large',
-      /^huge\.mov is 25\.0 MB; To Do accepts attachments up to 25 MB/,
+      /^huge\.mov is 25\.0 MB, 1 byte over the 25\.0 MB To Do accepts per attachment\. Compress or split it, then add it again\.$/,
     );
   });
 
@@ -287,7 +287,7 @@ describe('the file changes under the upload (rule 8)', () => {
     expect(gone!.state).toBe('failed');
     expect(gone!.problem).toMatchObject({ kind: 'file', nextStep: 'locate-file' });
     expect(gone!.problem!.message).toBe(
-      'vanishing.pdf was moved or deleted before it finished uploading. Locate it, or remove it from the queue.',
+      'vanishing.pdf was moved or deleted before it finished uploading. Put it back where it was and choose Retry, or remove it from the queue.',
     );
     expect(h.sim.control.attachments().filter((a) => a.name === 'vanishing.pdf')).toEqual([]);
     // A file that is gone will not finish that upload: its session is not left on the server.
@@ -319,7 +319,7 @@ describe('the task is gone on the server', () => {
       expect(job.state).toBe('failed');
       expect(job.problem).toMatchObject({ kind: 'not-found', nextStep: 'retarget' });
       expect(job.problem!.message).toBe(
-        `The task “${deleted.taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Pick another task.`,
+        `The task “${deleted.taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Choose another task.`,
       );
     }
     expectAttachedOnce(h.sim, jobs[2]!);

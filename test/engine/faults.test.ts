@@ -1,3 +1,4 @@
+import { problemCodes } from '../../preload/problem-details.ts';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../preload/contract.ts';
@@ -167,9 +168,10 @@ describe('server errors', () => {
     expect(job.state).toBe('failed');
     expect(job.attempts).toBe(3);
     expect(job.problem).toMatchObject({ kind: 'transient', nextStep: 'retry', httpStatus: 503 });
-    expect(job.problem!.message).toMatch(
-      /^Microsoft To Do kept failing \(503 [^)]+\)\. Try again later\.$/,
+    expect(job.problem!.message).toBe(
+      'Microsoft To Do kept failing, so taskdrop stopped trying for now. Retry later.',
     );
+    expect(problemCodes(job.problem!)).toMatch(/^503 \S+, request-id \S+$/);
     expect(h.sim.control.attachments().filter((a) => a.name === job.fileName)).toEqual([]);
 
     h.sim.control.clearFaults();
@@ -196,9 +198,11 @@ describe('server errors', () => {
       httpStatus: 403,
       requestId: refused.requestId,
     });
+    // Plain words; the codes on request.
     expect(job.problem!.message).toBe(
-      `Microsoft To Do refused the file (403 accessDenied), request-id ${refused.requestId}.`,
+      'Microsoft To Do refused the file. Retry; if it is refused again, copy the details into a report.',
     );
+    expect(problemCodes(job.problem!)).toBe(`403 accessDenied, request-id ${refused.requestId}`);
   });
 
   it('the failure budget resets whenever bytes advance', async () => {
@@ -361,9 +365,10 @@ describe('the session is gone (404)', () => {
     const job = await upload('always-404.pdf');
     expect(job.state).toBe('failed');
     expect(job.problem).toMatchObject({ kind: 'session-gone', httpStatus: 404, nextStep: 'retry' });
-    expect(job.problem!.message).toMatch(
-      /^Microsoft To Do kept failing \(404 \w+\)\. Try again later\.$/,
+    expect(job.problem!.message).toBe(
+      'Microsoft To Do kept failing, so taskdrop stopped trying for now. Retry later.',
     );
+    expect(problemCodes(job.problem!)).toMatch(/^404 \w+/);
     const sessions = requestsFor(h.sim, 'createUploadSession').length;
     console.log(`404 forever: ${sessions} sessions opened before giving up`);
     expect(sessions).toBeLessThanOrEqual(10);

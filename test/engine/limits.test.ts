@@ -24,6 +24,23 @@ const uploadBytes = (entries: RequestLogEntry[]): number =>
     .reduce((sum, entry) => sum + entry.bodyBytes, 0);
 
 describe('pacing to the mailbox limits (rule 6)', () => {
+  it("counts the upload budget in the app's one MB: 10 MB lets 10,485,760 bytes through", async () => {
+    h = await harness();
+    const engine = h.open();
+    await engine.updateSettings({ uploadBudgetMb: 10 });
+    engine.start();
+    // 10,350,000 bytes: over 10,000,000, under 10 × 1,048,576 with the requests' own bodies.
+    const paths = [1, 2, 3].map((n) => h!.file(`budget-${n}.bin`, 3_450_000));
+    const { accepted } = await engine.enqueue({ paths, target: h.target });
+    const jobs = await settle(
+      engine,
+      accepted.map((job) => job.id),
+      ['done'],
+      15_000,
+    );
+    for (const job of jobs) expectAttachedOnce(h.sim, job);
+  });
+
   it('a batch needing several upload windows: zero 429s, most of the budget used', async () => {
     const budget = 2_000_000;
     const windowMs = 2_000;

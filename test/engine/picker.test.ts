@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../main/core/engine/engine.ts';
-import { harness, simAccountId, type Harness } from '../support/engine-harness.ts';
+import type { TaskTarget } from '../../preload/contract.ts';
+import {
+  deleteTaskOnServer,
+  firstTask,
+  harness,
+  settle,
+  simAccountId,
+  type Harness,
+} from '../support/engine-harness.ts';
 
 let h: Harness;
 let engine: Engine;
@@ -88,6 +96,50 @@ describe('the task picker over the engine', () => {
       'Insurance renewal',
       h.target.taskTitle,
     ]);
+  });
+
+  it('forgets a deleted task as soon as an upload finds it gone: not recent, not found', async () => {
+    engine.start();
+    const gone = await firstTask(h.sim, 'Work', 2);
+    const announced: TaskTarget[][] = [];
+    engine.on('tasksGone', (targets) => announced.push(targets));
+    const titleOf = async (): Promise<string[]> =>
+      (await engine.findTasks({ accountId: simAccountId, text: gone.taskTitle })).map(
+        (task) => task.id,
+      );
+    expect(await titleOf()).toContain(gone.taskId);
+    await engine.enqueue({ paths: [h.file('first.txt', 10)], target: gone });
+    await deleteTaskOnServer(h.sim, gone);
+    const late = await engine.enqueue({ paths: [h.file('late.txt', 10)], target: gone });
+    const [job] = await settle(
+      engine,
+      late.accepted.map((view) => view.id),
+    );
+    expect(job?.problem?.kind).toBe('not-found');
+    expect(announced.flat().map((target) => target.taskId)).toContain(gone.taskId);
+    expect((await engine.recentTargets()).map((target) => target.taskId)).not.toContain(
+      gone.taskId,
+    );
+    // The picker's copy, without a reload.
+    expect(await titleOf()).not.toContain(gone.taskId);
+  });
+
+  it('forgets recent tasks a reload no longer finds', async () => {
+    const gone = await firstTask(h.sim, 'Work', 3);
+    const queued = await engine.enqueue({ paths: [h.file('held.txt', 10)], target: gone });
+    await settle(
+      engine,
+      queued.accepted.map((view) => view.id),
+    );
+    expect((await engine.recentTargets())[0]?.taskId).toBe(gone.taskId);
+    await deleteTaskOnServer(h.sim, gone);
+    const announced: TaskTarget[][] = [];
+    engine.on('tasksGone', (targets) => announced.push(targets));
+    await engine.refreshTasks(simAccountId);
+    expect(announced).toEqual([[gone]]);
+    expect((await engine.recentTargets()).map((target) => target.taskId)).not.toContain(
+      gone.taskId,
+    );
   });
 
   it('validates settings in plain words and keeps them across restarts', async () => {

@@ -66,7 +66,7 @@ describe('every size from 0 to 25 MB attaches once, byte-identical', () => {
       {
         path: expect.stringContaining('too-big.bin'),
         reason: 'too-large',
-        message: expect.stringContaining('up to 25 MB'),
+        message: expect.stringContaining('1 byte over the 25.0 MB To Do accepts'),
         jobId: null,
       },
     ]);

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
 import { firstTask, simAccountId } from './engine-harness.ts';
+import { compareWithBaseline, defaultTolerance, type Tolerance } from './baselines.ts';
 import { raw } from './raw-http.ts';
 import { browserCandidates, findBrowser } from '../../scripts/find-browser.ts';
 
@@ -152,92 +154,62 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Light and dark, wide and narrow: the four looks every screen is checked in. */
+/** Light and dark, 1000 and 400 px wide: the four looks every screen is checked in. */
 export const looks = [
-  { name: 'light', colorScheme: 'light', width: 900, height: 640 },
-  { name: 'dark', colorScheme: 'dark', width: 900, height: 640 },
-  { name: 'light-narrow', colorScheme: 'light', width: 420, height: 720 },
-  { name: 'dark-narrow', colorScheme: 'dark', width: 420, height: 720 },
+  { name: 'light', colorScheme: 'light', width: 1000, height: 680 },
+  { name: 'dark', colorScheme: 'dark', width: 1000, height: 680 },
+  { name: 'light-narrow', colorScheme: 'light', width: 400, height: 720 },
+  { name: 'dark-narrow', colorScheme: 'dark', width: 400, height: 720 },
 ] as const;
 
+/** axe-core's own bundle, run inside the page under test (axe-core is pinned in package.json). */
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
 /**
- * Text on screen whose contrast with what is behind it is under WCAG AA (4.5:1, or 3:1 for large
- * text), as "ratio needed: text". Disabled controls and decoration are exempt, as in WCAG.
+ * What axe-core finds serious or critical on the page as it is now (WCAG 2.1 A and AA and
+ * axe's best practices), as "rule (impact): element, element". Evaluated through the
+ * debugging protocol, so the page's CSP stays as strict as shipped.
  */
-export function contrastProblems(page: Page): Promise<string[]> {
-  return page.evaluate<string[]>(`(() => {
-    const parse = (text) => {
-      const match = text.match(/rgba?\\(([^)]+)\\)/);
-      if (match === null) return null;
-      const parts = match[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
-      return { r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1 };
-    };
-    const blend = (top, bottom) => ({
-      r: top.r * top.a + bottom.r * (1 - top.a),
-      g: top.g * top.a + bottom.g * (1 - top.a),
-      b: top.b * top.a + bottom.b * (1 - top.a),
-      a: 1,
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) {
+    await page.evaluate(axeSource);
+  }
+  return page.evaluate<string[]>(`(async () => {
+    const { violations } = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
     });
-    const luminance = (c) => {
-      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
-    };
-    const backdrop = (element) => {
-      const layers = [];
-      for (let at = element; at !== null; at = at.parentElement) {
-        const color = parse(getComputedStyle(at).backgroundColor);
-        if (color !== null && color.a > 0) {
-          layers.push(color);
-          if (color.a >= 1) break;
-        }
-      }
-      let color = { r: 255, g: 255, b: 255, a: 1 };
-      for (const layer of layers.reverse()) color = blend(layer, color);
-      return color;
-    };
-    const problems = [];
-    for (const element of document.querySelectorAll('body *')) {
-      if (element.closest('[aria-hidden="true"], [inert], :disabled, [aria-disabled="true"], option')) continue;
-      const text = [...element.childNodes]
-        .filter((node) => node.nodeType === 3)
-        .map((node) => node.textContent.trim())
-        .join(' ')
-        .trim();
-      if (text === '') continue;
-      const box = element.getBoundingClientRect();
-      if (box.width <= 1 || box.height <= 1 || box.bottom < 0 || box.top > innerHeight) continue;
-      const style = getComputedStyle(element);
-      if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
-      const behind = backdrop(element);
-      const ink = blend(parse(style.color), behind);
-      const [light, dark] = [luminance(ink), luminance(behind)].sort((a, b) => b - a);
-      const ratio = (light + 0.05) / (dark + 0.05);
-      const size = parseFloat(style.fontSize);
-      const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
-      const needed = large ? 3 : 4.5;
-      if (ratio < needed) problems.push(ratio.toFixed(2) + ' < ' + needed + ': ' + text.slice(0, 60));
-    }
-    return [...new Set(problems)];
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => violation.id + ' (' + violation.impact + '): ' +
+        violation.nodes.slice(0, 4).map((node) => node.target.join(' ')).join(', '));
   })()`);
 }
 
 export interface Looks {
   paths: string[];
-  /** Contrast problems found in any look, prefixed with the look's name. */
-  contrast: string[];
+  /** Serious or critical axe-core findings in any look, prefixed with the look's name. */
+  accessibility: string[];
+  /** Looks that differ from their committed baseline beyond the tolerance, and by how much. */
+  baseline: string[];
 }
 
 /**
- * Screenshots of the page as it is now, in every look, each checked for contrast. `prepare`
+ * Screenshots of the page as it is now, in every look, each checked with axe-core. `prepare`
  * runs after each resize (to scroll something into view, say).
  */
 export async function screenshotsInEveryLook(
   page: Page,
   name: string,
   prepare: () => Promise<void> = () => Promise.resolve(),
+  tolerance: Tolerance = defaultTolerance,
 ): Promise<Looks> {
   const paths: string[] = [];
-  const contrast: string[] = [];
+  const accessibility: string[] = [];
+  const baseline: string[] = [];
   // No hover effect on whatever the last click left the pointer over.
   await page.mouse.move(0, 0);
   for (const look of looks) {
@@ -247,12 +219,17 @@ export async function screenshotsInEveryLook(
     await prepare();
     // Let layout and the progress transitions settle.
     await page.waitForTimeout(350);
-    paths.push(await screenshot(page, `${name}-${look.name}`));
-    for (const problem of await contrastProblems(page)) contrast.push(`${look.name}: ${problem}`);
+    const path = await screenshot(page, `${name}-${look.name}`);
+    paths.push(path);
+    const difference = compareWithBaseline(path, `${name}-${look.name}`, tolerance);
+    if (difference !== null) baseline.push(difference);
+    for (const problem of await accessibilityProblems(page)) {
+      accessibility.push(`${look.name}: ${problem}`);
+    }
   }
   await page.setViewportSize({ width: 900, height: 640 });
   await page.emulateMedia({ colorScheme: 'light' });
-  return { paths, contrast };
+  return { paths, accessibility, baseline };
 }
 
 /** Files for setInputFiles: names people have, a few KB to a few MB of random bytes. */

@@ -77,6 +77,12 @@ describe('readiness', () => {
     // of the temporary files would have been too.
     await uploaded(engine, join(dir, 'marker.txt'));
     expect((await jobsUnder(engine, dir)).map((job) => job.fileName)).toEqual(['marker.txt']);
+    // Its row says which watched folder it came from; a file the person adds comes from none.
+    expect((await jobsUnder(engine, dir)).map((job) => job.watchedFolder)).toEqual([dir]);
+    const elsewhere = h.folder('not-watched');
+    put(elsewhere, 'by-hand.txt');
+    const added = await engine.enqueue({ paths: [join(elsewhere, 'by-hand.txt')], target });
+    expect(added.accepted.map((job) => job.watchedFolder)).toEqual([null]);
 
     renameSync(join(dir, 'report.pdf.crdownload'), join(dir, 'report.pdf'));
     await uploaded(engine, join(dir, 'report.pdf'));

@@ -1,7 +1,7 @@
 import type { JobSelection, JobView } from '../../../preload/contract.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { formatBytes, percent } from '../format.ts';
+import { codesOf, formatBytes, percent } from '../format.ts';
 import { resolveList } from '../resolve-target.ts';
 
 type Print = (text: string) => void;
@@ -72,7 +72,9 @@ export async function showQueue(args: CliArgs, context: CliContext, print: Print
 
 function queueLine(job: JobView): string {
   const head = `${String(job.id).padStart(5)}  ${job.state.padEnd(13)} ${`${percent(job)}%`.padStart(4)}  ${formatBytes(job.size).padStart(9)}  ${job.fileName} → ${job.target.taskTitle}`;
-  return job.problem === null ? head : `${head}\n${' '.repeat(7)}${job.problem.message}`;
+  return job.problem === null
+    ? head
+    : `${head}\n${' '.repeat(7)}${job.problem.message}${codesOf(job)}`;
 }
 
 export async function showLists(

@@ -7,7 +7,7 @@ import {
 import type { ZodType } from 'zod';
 import { commandArgs } from '../../../preload/contract-schemas.ts';
 import { EngineRequestError } from '../engine/engine.ts';
-import { isGraphError } from '../graph/errors.ts';
+import { isGraphError, type GraphErrorKind } from '../graph/errors.ts';
 
 export type CommandResult = { ok: true; value: unknown } | { ok: false; failure: CommandFailure };
 
@@ -59,10 +59,36 @@ function failure(kind: CommandFailure['kind'], message: string): CommandResult {
   return { ok: false, failure: { kind, message } };
 }
 
+/**
+ * Errors whose message is written for the person (main/core/auth): a cancelled or failed
+ * sign-in, a login host refused. By name, so this module does not load MSAL.
+ */
+const plainErrorNames = new Set([
+  'SignInRequiredError',
+  'SignInFailedError',
+  'SignInServiceUnavailableError',
+  'UntrustedLoginUrlError',
+]);
+
+/** What a command's Graph failure means for the person; the codes go to the log. */
+const graphFailureWords: Record<GraphErrorKind, string> = {
+  transient: 'Microsoft To Do had a temporary problem. Try again in a moment.',
+  throttled: 'Microsoft To Do asked taskdrop to slow down. Try again in a minute.',
+  'session-gone': 'Microsoft To Do lost track of that request. Try again.',
+  'not-found':
+    'Microsoft To Do no longer has that list or task (deleted or moved). Reload the lists.',
+  auth: 'Microsoft needs you to sign in again: open Settings and choose “Sign in again”.',
+  permanent:
+    'Microsoft To Do refused that. Try again; if it keeps failing, copy the diagnostics from Settings.',
+};
+
 export function failureOf(error: unknown): CommandResult {
   if (error instanceof EngineRequestError) return failure(error.reason, error.message);
-  if (isGraphError(error)) return failure('failed', error.message);
-  if (error instanceof Error && error.name === 'SignInRequiredError')
+  if (isGraphError(error)) {
+    console.warn(`taskdrop: a command failed: ${error.message}`);
+    return failure('failed', graphFailureWords[error.kind]);
+  }
+  if (error instanceof Error && plainErrorNames.has(error.name))
     return failure('failed', error.message);
   if (error instanceof RangeError) return failure('invalid-request', error.message);
   console.error('taskdrop: a command failed', error);

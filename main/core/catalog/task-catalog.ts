@@ -97,6 +97,23 @@ export class TaskCatalog {
     this.#loaded.delete(accountId);
   }
 
+  /** A task Graph says is gone leaves the copy at once, without waiting for a reload. */
+  async forgetTask(target: TaskTarget): Promise<void> {
+    const catalog = await this.#loaded.get(target.accountId)?.catch(() => undefined);
+    const ofList = catalog?.tasks.get(target.listId);
+    if (catalog === undefined || ofList === undefined) return;
+    catalog.tasks.set(
+      target.listId,
+      ofList.filter((task) => task.id !== target.taskId),
+    );
+  }
+
+  /** Whether the task is in the copy: false for one deleted since, once the copy is reloaded. */
+  async has(target: TaskTarget): Promise<boolean> {
+    const { tasks } = await this.#load(target.accountId);
+    return (tasks.get(target.listId) ?? []).some((task) => task.id === target.taskId);
+  }
+
   #load(accountId: string): Promise<AccountTasks> {
     let loading = this.#loaded.get(accountId);
     if (loading === undefined) {

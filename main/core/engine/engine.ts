@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { arch, homedir, release } from 'node:os';
+import { access } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import type {
   AccountView,
@@ -27,7 +29,7 @@ import type {
   WatchedFolderUpdate,
   WatchedFolderView,
 } from '../../../preload/contract.ts';
-import { jobStates } from '../../../preload/contract.ts';
+import { jobStates, toDoWebApp } from '../../../preload/contract.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
@@ -51,6 +53,7 @@ import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-a
 import { WatchRequestError } from '../watch/folder-settings.ts';
 import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
 import { forEachLimited } from '../watch/limited.ts';
+import { bytesPerMb } from '../../../preload/sizes.ts';
 import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
@@ -79,6 +82,10 @@ export interface EngineOptions {
   stallAfterMs?: number;
   /** Interactive sign-in with Microsoft (the app); absent in demo and token modes. */
   signIn?: InteractiveSignIn;
+  /** The desktop's file manager and browser (the app); absent in a browser and the CLI. */
+  desktop?: Desktop;
+  /** Starts demo mode's Graph on request (the first run's "Try demo mode"); absent: not offered. */
+  demo?: StartDemo;
   /** Watched folders: the trash to use, and timings (tests scale them down). */
   watch?: WatchOptions;
   /** The system's folder chooser (the app); absent where there is none (web, CLI, tests). */
@@ -103,6 +110,15 @@ export interface InteractiveSignIn {
   /** Removes the account's tokens. */
   signOut(accountId: string): Promise<void>;
 }
+
+/** What the app's shell can open on this computer. */
+export interface Desktop {
+  showItemInFolder(path: string): void;
+  openExternal(url: string): Promise<void>;
+}
+
+/** The demo account and where its tokens come from (the simulator mints them). */
+export type StartDemo = () => Promise<{ account: AccountConfig; tokens: TokenProvider }>;
 
 /** A request the engine cannot act on, in words for the person. */
 export class EngineRequestError extends Error {
@@ -148,6 +164,9 @@ export class Engine implements TaskdropApi {
   /** A connection check under way per account: asking again joins it. */
   readonly #checks = new Map<string, Promise<ConnectionReport>>();
   #flushScheduled = false;
+  #demoStarting: Promise<string> | undefined;
+  /** The watched folders' paths, longest first: which one a watched file came from. */
+  #folderPaths: string[] = [];
   #progressTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #backups: QueueBackups | undefined;
@@ -175,6 +194,8 @@ export class Engine implements TaskdropApi {
       rangeSize: options.rangeSize ?? defaultRangeSize,
       smallUploadMaxBytes: options.smallUploadMaxBytes ?? defaultSmallUploadMaxBytes,
       changed: (ids) => this.#changed(ids),
+      accountsChanged: () => this.#accountsChanged(),
+      taskGone: (target) => void this.#tasksGone([target]),
       log: this.#log.child({ part: 'upload' }),
     });
     this.#watch = new WatchService({
@@ -189,9 +210,13 @@ export class Engine implements TaskdropApi {
         onJobsChanged: (listener) => this.#events.on('jobsChanged', listener),
         hasAccount: (accountId) => this.#accounts.has(accountId),
       },
-      emit: (folders) => this.#events.emit('watchedFoldersChanged', folders),
+      emit: (folders) => {
+        this.#folderPaths = longestFirst(folders.map((folder) => folder.path));
+        this.#events.emit('watchedFoldersChanged', folders);
+      },
       ...options.watch,
     });
+    this.#folderPaths = longestFirst(this.#watch.list().map((folder) => folder.path));
     const watchLog = this.#log.child({ part: 'watch' });
     this.#watch.onActivity((event) => logWatchActivity(watchLog, event));
   }
@@ -258,18 +283,18 @@ export class Engine implements TaskdropApi {
   }
 
   /** An account signed in while running; its queued jobs can run. */
-  addAccount(config: AccountConfig): void {
+  addAccount(config: AccountConfig, tokens?: TokenProvider): void {
     this.#log.info('account added', accountFields(config));
-    this.#register(config);
+    this.#register(config, tokens);
     this.#accountsChanged();
     this.#scheduler.pump();
   }
 
-  #register(config: AccountConfig): void {
+  #register(config: AccountConfig, tokens: TokenProvider = this.#options.tokens): void {
     this.#accounts.set(
       config.id,
       createAccountRuntime(config, {
-        tokens: this.#options.tokens,
+        tokens,
         limits: this.#pacingLimits(this.#settings.get()),
         fetch: this.#options.fetch ?? ((input, init) => fetch(input, init)),
         now: this.#now,
@@ -299,7 +324,12 @@ export class Engine implements TaskdropApi {
     return {
       ...defaultPacingLimits,
       maxConcurrentRequests: settings.maxConcurrentUploads,
-      maxUploadBytesPerWindow: settings.uploadBudgetMb * 1_000_000,
+      // The budget is in the app's one MB (preload/sizes.ts), but never above Graph's
+      // "150 MB" read as the smaller 150,000,000 bytes (docs/graph-unknowns.md).
+      maxUploadBytesPerWindow: Math.min(
+        settings.uploadBudgetMb * bytesPerMb,
+        defaultPacingLimits.maxUploadBytesPerWindow,
+      ),
       ...this.#options.pacing,
     };
   }
@@ -339,6 +369,25 @@ export class Engine implements TaskdropApi {
     await this.removeAccount(accountId);
   }
 
+  async tryDemo(): Promise<AccountView> {
+    const existing = [...this.#accounts.values()].find(({ config }) => config.kind === 'demo');
+    if (existing !== undefined) return accountView(existing);
+    const start = this.#options.demo;
+    if (start === undefined) {
+      throw new EngineRequestError('not-available', 'Demo mode is not available here.');
+    }
+    // Two clicks start one simulator.
+    this.#demoStarting ??= start().then(({ account, tokens }) => {
+      this.addAccount(account, tokens);
+      return account.id;
+    });
+    try {
+      return accountView(this.#account(await this.#demoStarting));
+    } finally {
+      this.#demoStarting = undefined;
+    }
+  }
+
   listAccounts(): Promise<AccountView[]> {
     return Promise.resolve([...this.#accounts.values()].map(accountView));
   }
@@ -365,9 +414,65 @@ export class Engine implements TaskdropApi {
     return Promise.resolve(this.#recent.list());
   }
 
-  refreshTasks(accountId: string): Promise<void> {
+  /** Reloads; recent tasks the reload no longer finds are gone from To Do, and said to be. */
+  async refreshTasks(accountId: string): Promise<void> {
     this.#account(accountId);
-    return this.#catalog.refresh(accountId);
+    await this.#catalog.refresh(accountId);
+    const recent = this.#recent.list().filter((target) => target.accountId === accountId);
+    const found = await Promise.all(recent.map((target) => this.#catalog.has(target)));
+    await this.#tasksGone(recent.filter((_, index) => found[index] === false));
+  }
+
+  /** Tasks that no longer exist leave the recent ones and the picker's copy at once. */
+  async #tasksGone(targets: readonly TaskTarget[]): Promise<void> {
+    if (targets.length === 0) return;
+    for (const target of targets) {
+      this.#recent.forget(target.accountId, target.taskId);
+      await this.#catalog.forgetTask(target);
+    }
+    this.#events.emit('tasksGone', [...targets]);
+  }
+
+  async showInFolder(jobId: number): Promise<void> {
+    const job = this.#job(jobId);
+    const desktop = this.#requireDesktop();
+    try {
+      await access(job.sourcePath);
+    } catch {
+      throw new EngineRequestError(
+        'invalid-request',
+        `${job.fileName} is no longer at ${job.sourcePath}: it was moved or deleted since.`,
+      );
+    }
+    desktop.showItemInFolder(job.sourcePath);
+  }
+
+  async openInToDo(jobId: number): Promise<void> {
+    const job = this.#job(jobId);
+    const desktop = this.#requireDesktop();
+    if (this.#accounts.get(job.target.accountId)?.config.kind === 'demo') {
+      throw new EngineRequestError(
+        'not-available',
+        'The demo account’s tasks live in taskdrop’s built-in simulator, not in Microsoft To Do.',
+      );
+    }
+    await desktop.openExternal(toDoWebApp);
+  }
+
+  #job(jobId: number): JobRow {
+    const job = this.#store.get(jobId);
+    if (job === undefined) {
+      throw new EngineRequestError('invalid-request', 'That file is no longer in the queue.');
+    }
+    return job;
+  }
+
+  #requireDesktop(): Desktop {
+    const desktop = this.#options.desktop;
+    if (desktop === undefined) {
+      throw new EngineRequestError('not-available', 'Only the taskdrop app can open that here.');
+    }
+    return desktop;
   }
 
   appInfo(): Promise<AppInfo> {
@@ -379,6 +484,9 @@ export class Engine implements TaskdropApi {
       canChooseFolders: this.#options.chooseFolder !== undefined,
       logFile: this.#log.file,
       tokenStorage: this.#options.tokenStorage ?? 'none',
+      canSignIn: this.#options.signIn !== undefined,
+      canTryDemo: this.#options.demo !== undefined,
+      canOpenOnDesktop: this.#options.desktop !== undefined,
     });
   }
 
@@ -769,7 +877,11 @@ export class Engine implements TaskdropApi {
   }
 
   #view(row: JobRow): JobView {
-    return toJobView(row, this.#progress.view(row.id));
+    const folder =
+      row.origin === watchedOrigin
+        ? (this.#folderPaths.find((path) => isInside(row.sourcePath, path)) ?? null)
+        : null;
+    return toJobView(row, this.#progress.view(row.id), folder);
   }
 
   /** Coalesces row changes into one jobsChanged event per turn of the event loop. */
@@ -813,6 +925,16 @@ export class Engine implements TaskdropApi {
     }, this.#progressIntervalMs);
     this.#progressTimer.unref();
   }
+}
+
+function longestFirst(paths: readonly string[]): string[] {
+  return [...paths].sort((a, b) => b.length - a.length);
+}
+
+/** Whether `path` is `folder` itself or anywhere under it. */
+function isInside(path: string, folder: string): boolean {
+  const rest = relative(folder, path);
+  return rest !== '' && !rest.startsWith('..') && !isAbsolute(rest);
 }
 
 /** A watched-folder request the engine cannot act on, as the engine's own kind of refusal. */

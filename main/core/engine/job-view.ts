@@ -2,7 +2,11 @@ import type { JobProgress, JobView, QueueSummary } from '../../../preload/contra
 import { jobStates } from '../../../preload/contract.ts';
 import type { JobRow, StateCount } from '../queue/job-store.ts';
 
-export function toJobView(row: JobRow, progress: JobProgress | undefined): JobView {
+export function toJobView(
+  row: JobRow,
+  progress: JobProgress | undefined,
+  watchedFolder: string | null = null,
+): JobView {
   const acked = row.state === 'done' ? row.size : row.ackedOffset;
   return {
     id: row.id,
@@ -16,6 +20,7 @@ export function toJobView(row: JobRow, progress: JobProgress | undefined): JobVi
     nextAttemptAt: row.nextAttemptAt,
     problem: row.problem,
     attachmentId: row.attachmentId,
+    watchedFolder,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     finishedAt: row.finishedAt,

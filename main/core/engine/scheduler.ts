@@ -34,6 +34,10 @@ export interface SchedulerDeps {
   smallUploadMaxBytes: number;
   /** Rows that changed (or were deleted): the engine turns them into events. */
   changed: (ids: number[]) => void;
+  /** An account found its sign-in gone, or got it back: the engine publishes the accounts. */
+  accountsChanged: () => void;
+  /** Graph answered that a job's task no longer exists (deleted or moved). */
+  taskGone: (target: JobRow['target']) => void;
   /** Each attempt's outcome that matters later: done, retrying, failed, needs sign-in. */
   log: Logger;
 }
@@ -122,7 +126,10 @@ export class Scheduler {
   /** After a sign-in: the account's waiting jobs go on where they stopped. */
   resumeAccount(accountId: string): void {
     const account = this.#deps.accounts.get(accountId);
-    if (account !== undefined) account.needsSignIn = false;
+    if (account?.needsSignIn === true) {
+      account.needsSignIn = false;
+      this.#deps.accountsChanged();
+    }
     const ids = this.#deps.store.idsOfAccount(accountId, ['needs-sign-in']);
     for (const id of ids) this.#deps.store.transition(id, 'waiting', { problem: null });
     this.#deps.changed(ids);
@@ -225,6 +232,7 @@ export class Scheduler {
           const problem = failedProblem(error, job.target.taskTitle, now());
           store.transition(id, 'failed', { failuresInARow: failures, problem });
           log.error('upload failed', { ...graph, reason: problem.message });
+          if (problem.kind === 'not-found') this.#deps.taskGone(job.target);
         }
         return;
       }
@@ -250,7 +258,10 @@ export class Scheduler {
    * The job that found out and the account's queued jobs wait; jobs in flight find out themselves.
    */
   #needSignIn(account: AccountRuntime, settlingId: number | null, message?: string): void {
-    account.needsSignIn = true;
+    if (!account.needsSignIn) {
+      account.needsSignIn = true;
+      this.#deps.accountsChanged();
+    }
     const at = this.#deps.now();
     const reason =
       message === undefined ? signInProblem(at) : problem('auth', message, 'sign-in', at);
@@ -272,7 +283,7 @@ export class Scheduler {
       ? signInProblem(at)
       : problem(
           'auth',
-          'This file is for an account that is not signed in. Sign in to it, or pick another task.',
+          'This file is for an account that is not signed in. Sign in to it, or choose another task.',
           'sign-in',
           at,
         );

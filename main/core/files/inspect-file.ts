@@ -3,9 +3,9 @@ import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
 import { contentFitsSize, type ReadAt } from './file-reader.ts';
+import { maxAttachmentBytes, tooLargeMessage } from '../../../preload/sizes.ts';
 
-/** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (reference §9). */
-export const maxAttachmentBytes = 26_214_400;
+export { maxAttachmentBytes };
 
 export interface FileFacts {
   path: string;
@@ -15,8 +15,6 @@ export interface FileFacts {
 }
 
 export type FileCheck = { ok: true; file: FileFacts } | { ok: false; refusal: Refusal };
-
-const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 // The callback calls with a plain descriptor: a FileHandle costs twice as much per file, which
 // shows when 10,000 files come at once.
@@ -131,14 +129,9 @@ function tooLarge(path: string, name: string, size: number): FileCheck {
   return { ok: false, refusal: tooLargeRefusal(path, name, size) };
 }
 
-/** Rule 1's size limit, for a file known by its size before its bytes (a browser's drop). */
+/** Upload rule 1's size limit, for a file known by its size before its bytes (a browser's drop). */
 export function tooLargeRefusal(path: string, name: string, size: number): Refusal {
-  return {
-    path,
-    reason: 'too-large',
-    message: `${name} is ${mb(size)}; To Do accepts attachments up to 25 MB. Compress or split it.`,
-    jobId: null,
-  };
+  return { path, reason: 'too-large', message: tooLargeMessage(name, size), jobId: null };
 }
 
 /** The file under its real path: the one the queue knows it by, whatever link led to it. */

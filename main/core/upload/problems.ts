@@ -20,11 +20,6 @@ export function problem(
   };
 }
 
-function graphDetail(error: GraphError): string {
-  const parts = [error.status === null ? null : String(error.status), error.code].filter(Boolean);
-  return parts.length === 0 ? '' : ` (${parts.join(' ')})`;
-}
-
 /**
  * For a failure the engine retries by itself. When is not in the words: it would be stale a
  * second later; the job's nextAttemptAt says it, and the UI and CLI count down from it.
@@ -50,7 +45,7 @@ export function retryingProblem(error: GraphError, at: number): JobProblem {
   }
   return problem(
     'transient',
-    `Microsoft To Do had a temporary problem${graphDetail(error)}; taskdrop tries again by itself.`,
+    'Microsoft To Do had a temporary problem; taskdrop tries again by itself.',
     'wait',
     at,
     error,
@@ -63,7 +58,7 @@ export function failedProblem(error: GraphError, taskTitle: string, at: number):
     case 'not-found':
       return problem(
         'not-found',
-        `The task “${taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Pick another task.`,
+        `The task “${taskTitle}” no longer exists in Microsoft To Do (deleted or moved). Choose another task.`,
         'retarget',
         at,
         error,
@@ -75,7 +70,7 @@ export function failedProblem(error: GraphError, taskTitle: string, at: number):
     case 'session-gone':
       return problem(
         error.kind,
-        `Microsoft To Do kept failing${graphDetail(error)}. Try again later.`,
+        'Microsoft To Do kept failing, so taskdrop stopped trying for now. Retry later.',
         'retry',
         at,
         error,
@@ -83,7 +78,7 @@ export function failedProblem(error: GraphError, taskTitle: string, at: number):
     default:
       return problem(
         error.kind,
-        `Microsoft To Do refused the file${graphDetail(error)}${error.requestId === null ? '' : `, request-id ${error.requestId}`}.`,
+        'Microsoft To Do refused the file. Retry; if it is refused again, copy the details into a report.',
         'retry',
         at,
         error,

@@ -319,7 +319,7 @@ class UploadAttempt {
       return new FileProblem(
         problem(
           'file',
-          `${this.#job.fileName} was moved or deleted before it finished uploading. Locate it, or remove it from the queue.`,
+          `${this.#job.fileName} was moved or deleted before it finished uploading. Put it back where it was and choose Retry, or remove it from the queue.`,
           'locate-file',
           at,
         ),

@@ -11,6 +11,11 @@ export class ConnectionState {
   /** Why it could not connect, in words for the person. */
   reason = $state('');
   client = $state.raw<RendererApi | null>(null);
+  /**
+   * Unreachable, yet the server that served this page still answers: then it is taskdrop
+   * refusing this window's key (an address from an earlier start), not taskdrop stopped.
+   */
+  refused = $state(false);
 
   async open(): Promise<void> {
     // A socket that neither opens nor fails (a half-dead server) must not leave a spinner.
@@ -31,5 +36,24 @@ export class ConnectionState {
     } finally {
       clearTimeout(impatient);
     }
+    if (this.phase === 'unreachable') this.refused = await serverAnswers();
   }
+}
+
+/**
+ * Whether this page's server answers, asked with an image (the page's policy allows images
+ * from its own server and no other connection): the favicon loads only if it does.
+ */
+function serverAnswers(timeoutMs = 3_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = new Image();
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = (answered: boolean): void => {
+      clearTimeout(timer);
+      resolve(answered);
+    };
+    probe.onload = () => done(true);
+    probe.onerror = () => done(false);
+    probe.src = `/favicon.svg?probe=${Date.now()}`;
+  });
 }

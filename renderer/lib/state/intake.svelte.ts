@@ -19,15 +19,42 @@ export class IntakeState {
   target = $state.raw<TaskTarget | null>(null);
   /** Reading and handing over files (a browser sends their bytes). */
   busy = $state(false);
+  /** Files that arrived before any account was connected: each batch goes on after sign-in. */
+  #waiting: (() => Promise<void>)[] = [];
+  waitingFiles = $state(0);
+  readonly #hasAccount: () => boolean;
 
-  constructor(client: RendererApi, picker: PickerState, notices: NoticeState) {
+  constructor(
+    client: RendererApi,
+    picker: PickerState,
+    notices: NoticeState,
+    hasAccount: () => boolean = () => true,
+  ) {
     this.#client = client;
     this.#picker = picker;
     this.#notices = notices;
+    this.#hasAccount = hasAccount;
+  }
+
+  /** An account is connected now: the files that waited for it ask where they go. */
+  async resumeWaiting(): Promise<void> {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    this.waitingFiles = 0;
+    for (const send of waiting) await send();
+  }
+
+  /** Keeps a batch until there is an account to send it with; true when it must wait. */
+  #waitForAccount(count: number, send: () => Promise<void>): boolean {
+    if (this.#hasAccount()) return false;
+    this.#waiting.push(send);
+    this.waitingFiles += count;
+    return true;
   }
 
   async addFiles(files: readonly File[]): Promise<void> {
     if (files.length === 0) return;
+    if (this.#waitForAccount(files.length, () => this.addFiles(files))) return;
     const target = await this.#targetFor(plural(files.length, 'file'));
     if (target === null) return;
     await this.#enqueue(target, () => this.#client.enqueueFiles(files, target));
@@ -40,6 +67,7 @@ export class IntakeState {
       else await this.chooseTarget();
       return;
     }
+    if (this.#waitForAccount(request.paths.length, () => this.fromOutside(request))) return;
     const target = await this.#picker.pick({
       title: `Attach ${plural(request.paths.length, 'file')} to a task`,
       confirmLabel: 'Attach here',
@@ -67,6 +95,16 @@ export class IntakeState {
     if (target !== null && options.announce === true) {
       this.#notices.push('info', `New files go to ${describe(target)}.`);
     }
+  }
+
+  /** The task new files went to is gone from To Do: they ask again, and the person hears why. */
+  tasksGone(gone: readonly TaskTarget[]): void {
+    const target = this.target;
+    if (target === null || !gone.some((task) => task.taskId === target.taskId)) return;
+    this.target = null;
+    this.#notices.push('info', `${describe(target)} no longer exists in To Do.`, [
+      'New files ask which task they go to.',
+    ]);
   }
 
   async #targetFor(what: string): Promise<TaskTarget | null> {

@@ -82,6 +82,8 @@ export class PickerState {
   /** Creating a task: the picker waits for Microsoft To Do. */
   busy = $state(false);
   error = $state('');
+  /** Loaded, and no account to pick from: the picker leads to signing in instead. */
+  noAccount = $state(false);
 
   readonly searching = $derived(this.text.trim() !== '');
   readonly list = $derived(this.lists.find((list) => list.id === this.listId) ?? null);
@@ -105,10 +107,13 @@ export class PickerState {
     return options;
   });
 
-  /** The highlighted row: the one moved to, else the first. */
+  /**
+   * The highlighted row: the one moved to (or suggested), else the best match of a search.
+   * Nothing else: Enter right after a drop must not attach to whichever task happens to be first.
+   */
   readonly activeIndex = $derived.by(() => {
     const index = this.options.findIndex((option) => option.key === this.activeKey);
-    return index >= 0 ? index : this.options.length > 0 ? 0 : -1;
+    return index >= 0 ? index : this.searching && this.options.length > 0 ? 0 : -1;
   });
 
   readonly active: PickerOption | null = $derived(this.options[this.activeIndex] ?? null);
@@ -168,10 +173,10 @@ export class PickerState {
 
   async #openAccount(accountId: string, preferredListId: string | null): Promise<void> {
     this.accountId = accountId;
+    this.noAccount = accountId === '';
     if (accountId === '') {
       this.lists = [];
       this.listId = null;
-      this.error = 'No account is connected: sign in first.';
       return;
     }
     const lists = await this.#api.listTaskLists(accountId);
@@ -183,6 +188,18 @@ export class PickerState {
       null;
     this.#search(0);
     await this.#searching;
+  }
+
+  /** Signed in (or demo mode) while the picker showed no account: it loads that one now. */
+  accountsArrived(): void {
+    if (this.isOpen && this.noAccount && this.request !== null) void this.#load(this.request);
+  }
+
+  /** Tasks the engine learned are gone leave what the picker offers at once. */
+  tasksGone(gone: readonly TaskTarget[]): void {
+    const isGone = (target: TaskTarget): boolean => gone.some((task) => sameTask(task, target));
+    this.recent = this.recent.filter((target) => !isGone(target));
+    this.tasks = this.tasks.filter((task) => !isGone(targetOf(task)));
   }
 
   async chooseAccount(accountId: string): Promise<void> {

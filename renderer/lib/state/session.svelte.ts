@@ -21,10 +21,19 @@ export class Session {
 
   constructor(client: RendererApi) {
     this.client = client;
-    this.queue = new QueueState(client.api, (what, error) => this.notices.failed(what, error));
+    this.queue = new QueueState(
+      client.api,
+      (what, error) => this.notices.failed(what, error),
+      this.notices,
+    );
     this.picker = new PickerState(client.api);
     this.settings = new SettingsState(client.api);
-    this.intake = new IntakeState(client, this.picker, this.notices);
+    this.intake = new IntakeState(
+      client,
+      this.picker,
+      this.notices,
+      () => !this.settings.needsAccount,
+    );
     this.folders = new WatchedFoldersState(client.api, (what, error) =>
       this.notices.failed(what, error),
     );
@@ -36,6 +45,15 @@ export class Session {
       this.queue.start(),
       this.settings.start(),
       this.folders.start(),
+      this.client.api.on('accountsChanged', (accounts) => {
+        if (accounts.length === 0) return;
+        this.picker.accountsArrived();
+        void this.intake.resumeWaiting();
+      }),
+      this.client.api.on('tasksGone', (gone) => {
+        this.picker.tasksGone(gone);
+        this.intake.tasksGone(gone);
+      }),
       this.client.api.on('targetRequested', (request) => {
         this.view = 'queue';
         void this.intake.fromOutside(request);

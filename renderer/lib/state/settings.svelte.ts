@@ -58,6 +58,8 @@ export class SettingsState {
 
   /** Waiting for the person to finish signing in, in the system browser. */
   signingIn = $state(false);
+  /** Starting demo mode's simulator. */
+  startingDemo = $state(false);
   /** What went wrong signing in or out, in the engine's words. */
   accountError = $state('');
 
@@ -67,6 +69,8 @@ export class SettingsState {
   #copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly demo = $derived(this.info?.demo === true);
+  /** Loaded, and no account yet: the first run, which leads to signing in or demo mode. */
+  readonly needsAccount = $derived(this.info !== null && this.accounts.length === 0);
   /** Why "Sign in" cannot work here (for the queue's buttons); null when it can. */
   readonly signInBlocked = $derived(signInBlocked(this.info, this.accounts[0] ?? null));
 
@@ -78,7 +82,11 @@ export class SettingsState {
 
   start(): Unsubscribe {
     const stops = [
-      this.#api.on('accountsChanged', (accounts) => (this.accounts = accounts)),
+      this.#api.on('accountsChanged', (accounts) => {
+        this.accounts = accounts;
+        // Demo mode may have started: the app info says so.
+        void this.#api.appInfo().then((info) => (this.info = info));
+      }),
       this.#api.on('settingsChanged', (settings) => (this.settings = settings)),
     ];
     void this.#load();
@@ -106,26 +114,38 @@ export class SettingsState {
   async signIn(): Promise<boolean> {
     if (this.signingIn) return false;
     this.signingIn = true;
-    this.accountError = '';
     try {
-      await this.#api.signIn();
-      this.accounts = await this.#api.listAccounts();
-      return true;
-    } catch (error) {
-      this.accountError = error instanceof Error ? error.message : String(error);
-      return false;
+      return await this.#changeAccounts(() => this.#api.signIn());
     } finally {
       this.signingIn = false;
     }
   }
 
+  /** Adds the demo account (the built-in simulator), to try taskdrop without one. */
+  async tryDemo(): Promise<boolean> {
+    if (this.startingDemo) return false;
+    this.startingDemo = true;
+    try {
+      return await this.#changeAccounts(() => this.#api.tryDemo());
+    } finally {
+      this.startingDemo = false;
+    }
+  }
+
   async signOut(accountId: string): Promise<void> {
+    await this.#changeAccounts(() => this.#api.signOut(accountId));
+  }
+
+  /** Runs an account command; its failure is shown in the engine's words. */
+  async #changeAccounts(command: () => Promise<unknown>): Promise<boolean> {
     this.accountError = '';
     try {
-      await this.#api.signOut(accountId);
+      await command();
       this.accounts = await this.#api.listAccounts();
+      return true;
     } catch (error) {
       this.accountError = error instanceof Error ? error.message : String(error);
+      return false;
     }
   }
 

@@ -193,7 +193,14 @@ export class WatchedFoldersState {
       this.#upsert(saved);
       return saved;
     } catch (error) {
-      draft.refusal = messageOf(error);
+      const message = messageOf(error);
+      // A refusal that names the folder's path is about the path: it shows at that field.
+      const path = settings.path;
+      if (draft.id === null && (message.includes(path) || /full path/.test(message))) {
+        draft.errors = { ...draft.errors, path: message };
+      } else {
+        draft.refusal = message;
+      }
       return null;
     } finally {
       draft.saving = false;
@@ -203,6 +210,13 @@ export class WatchedFoldersState {
   setPaused(id: number, paused: boolean): Promise<void> {
     return this.#command(id, paused ? 'Pausing did not work' : 'Resuming did not work', async () =>
       this.#upsert(await this.#api.updateWatchedFolder({ id, changes: { paused } })),
+    );
+  }
+
+  /** Watches it again from scratch (an update that changes nothing restarts its watcher). */
+  retry(id: number): Promise<void> {
+    return this.#command(id, 'Watching did not start again', async () =>
+      this.#upsert(await this.#api.updateWatchedFolder({ id, changes: {} })),
     );
   }
 
