@@ -54,7 +54,7 @@ async function withConnectedApp(work: (page: Page) => Promise<void>): Promise<vo
   const app = await openApp(browser, web.url);
   try {
     const { page } = app;
-    const sendTo = page.getByRole('button', { name: /^Send files to/ });
+    const sendTo = page.getByRole('button', { name: /^Send to / });
     await until(() => sendTo.isVisible(), 'the UI to connect');
     await sendTo.click();
     await searchAndChoose(page, 'berlin', 'Train tickets Berlin trip');
@@ -199,7 +199,9 @@ describe('npm run web, against what a web page or a local program can send', () 
       expect(growthMb, `RSS grew ${growthMb.toFixed(0)} MB`).toBeLessThan(80);
       const tooLarge = page.getByRole('alert').filter({ hasText: 'Huge video.mov' });
       await until(async () => (await tooLarge.count()) === 1, 'the size refusal');
-      expect(await tooLarge.textContent()).toContain('To Do accepts attachments up to 25 MB');
+      expect(await tooLarge.textContent()).toContain(
+        'over the 25.0 MB To Do accepts per attachment',
+      );
       await tooLarge.getByRole('button', { name: /^Dismiss/ }).click();
 
       // The same file again (same name, same bytes), and another file of that name.
