@@ -21,7 +21,9 @@ export const layers = [
   {
     name: 'contract',
     match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|job-states)\.ts$/.test(file),
+      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|job-states|type-equality)\.ts$/.test(
+        file,
+      ),
     layers: ['contract'],
     packages: ['zod'],
     node: false,
