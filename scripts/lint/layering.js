@@ -21,7 +21,7 @@ export const layers = [
   {
     name: 'contract',
     match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|job-states|type-equality)\.ts$/.test(
+      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|job-states|type-equality|limits)\.ts$/.test(
         file,
       ),
     layers: ['contract'],

@@ -8,7 +8,7 @@
 import type { ConnectionReport, FactFinding, ServiceFactId } from '../../../preload/contract.ts';
 import { serviceFactIds } from '../../../preload/contract.ts';
 import type { AccountConfig } from '../engine/accounts.ts';
-import { maxAttachmentBytes } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/limits.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { isGraphError } from '../graph/errors.ts';
 import { field, isJsonObject, nextOffset, parseJsonObject } from '../graph/parse.ts';

@@ -3,9 +3,8 @@ import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
 import type { Refusal } from '../../../preload/contract.ts';
 import { contentFitsSize, type ReadAt } from './file-reader.ts';
-import { maxAttachmentBytes, tooLargeMessage } from '../../../preload/sizes.ts';
-
-export { maxAttachmentBytes };
+import { maxAttachmentBytes } from '../../../preload/limits.ts';
+import { tooLargeMessage } from '../../../preload/sizes.ts';
 
 export interface FileFacts {
   path: string;

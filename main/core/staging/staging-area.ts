@@ -18,7 +18,8 @@ import {
   type Unsubscribe,
 } from '../../../preload/contract.ts';
 import { EngineRequestError, type CopiesRequest } from '../engine/engine.ts';
-import { maxAttachmentBytes, tooLargeRefusal } from '../files/inspect-file.ts';
+import { tooLargeRefusal } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/limits.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** What the staging area needs of the engine. */

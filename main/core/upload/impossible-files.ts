@@ -2,7 +2,7 @@ import type { JobProblem } from '../../../preload/contract.ts';
 import type { GraphError } from '../graph/errors.ts';
 import type { JobRow } from '../queue/job-store.ts';
 import type { AccountKnowledge } from '../queue/service-knowledge.ts';
-import { maxAttachmentBytes } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/limits.ts';
 import { problem } from './problems.ts';
 
 /**

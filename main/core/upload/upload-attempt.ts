@@ -12,7 +12,8 @@ import {
   versionOf,
   type FileVersion,
 } from '../files/file-reader.ts';
-import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
+import { errorCode } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/limits.ts';
 import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
 import type { AccountKnowledge } from '../queue/service-knowledge.ts';
 import { impossibleByRefusal, knownImpossible, noteAccepted } from './impossible-files.ts';
