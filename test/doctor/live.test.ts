@@ -7,7 +7,7 @@ import type { FactFinding } from '../../preload/contract.ts';
 import { serviceFactIds } from '../../preload/contract.ts';
 import { scratchLedgerPath } from '../../main/core/doctor/scratch-ledger.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
-import { scratchTitle } from '../../main/core/doctor/service-probe.ts';
+import { scratchTitle } from '../../main/core/doctor/probe-support.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import {
   variantFacts,

@@ -191,7 +191,8 @@ describe('files dropped in a browser, staged by npm run web', () => {
       refused: expect.objectContaining({
         reason: 'too-large',
         message:
-          'video.mov is 25.1 MB; To Do accepts attachments up to 25 MB. Compress or split it.',
+          'video.mov is 25.1 MB, 83.6 KB over the 25.0 MB To Do accepts per attachment. ' +
+          'Compress or split it, then add it again.',
       }),
     });
     expect((await engine.listJobs()).length).toBe(before + 1);
