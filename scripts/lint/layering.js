@@ -10,6 +10,18 @@ import path from 'node:path';
 
 const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
 
+/** The files every process shares (docs/architecture.md "Who may import whom"). */
+const sharedFiles = [
+  'preload/contract.ts',
+  'preload/contract-schemas.ts',
+  'preload/channels.ts',
+  'preload/sizes.ts',
+  'preload/problem-details.ts',
+  'preload/job-states.ts',
+  'preload/limits.ts',
+  'preload/type-equality.ts',
+];
+
 /**
  * Layers, most specific first. `layers`: the layers this one may import. `packages`: 'any', or
  * the npm packages it may import; `node`: whether Node built-ins are allowed.
@@ -20,10 +32,7 @@ const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/,
 export const layers = [
   {
     name: 'contract',
-    match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|job-states|type-equality|limits)\.ts$/.test(
-        file,
-      ),
+    match: (file) => sharedFiles.includes(file),
     layers: ['contract'],
     packages: ['zod'],
     node: false,
