@@ -1,5 +1,10 @@
-import type { JobsChanged, JobState, JobView, QueueSummary } from '../../preload/contract.ts';
-import { activeStates } from '../../preload/job-states.ts';
+import type {
+  JobsChanged,
+  JobState,
+  JobView,
+  QueueSummary,
+} from '../../preload/shared/contract.ts';
+import { activeStates } from '../../preload/shared/job-states.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 export interface Notice {

@@ -1,5 +1,5 @@
-import type { JobView } from '../../preload/contract.ts';
-import { settledStates } from '../../preload/job-states.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
+import { settledStates } from '../../preload/shared/job-states.ts';
 import type { Engine } from '../core/engine/engine.ts';
 import type { Reporter } from './reporters.ts';
 

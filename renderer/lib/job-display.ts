@@ -1,4 +1,4 @@
-import type { JobState, JobView } from '../../preload/contract.ts';
+import type { JobState, JobView } from '../../preload/shared/contract.ts';
 import type { IconName } from './ui/icons.ts';
 
 /** How a job's state reads: words and a shape first, colour only as a third cue. */

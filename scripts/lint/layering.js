@@ -12,14 +12,14 @@ const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/,
 
 /** The files every process shares (docs/architecture.md "Who may import whom"). */
 const sharedFiles = [
-  'preload/contract.ts',
-  'preload/contract-schemas.ts',
-  'preload/channels.ts',
-  'preload/sizes.ts',
-  'preload/problem-details.ts',
-  'preload/job-states.ts',
-  'preload/limits.ts',
-  'preload/type-equality.ts',
+  'preload/shared/contract.ts',
+  'preload/shared/contract-schemas.ts',
+  'preload/shared/channels.ts',
+  'preload/shared/sizes.ts',
+  'preload/shared/problem-details.ts',
+  'preload/shared/job-states.ts',
+  'preload/shared/limits.ts',
+  'preload/shared/type-equality.ts',
 ];
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { maxAttachmentBytes } from '../../preload/limits.ts';
+import { maxAttachmentBytes } from '../../preload/shared/limits.ts';
 import { parseVariantList, type VariantName } from '../../main/simulator/index.ts';
 import { machine } from '../bench/bench-support.ts';
 import { seededRandom } from '../support/seeded-random.ts';

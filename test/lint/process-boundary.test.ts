@@ -30,8 +30,8 @@ describe('the layering rule: who may import whom (docs/architecture.md)', () => 
     ['renderer/lib/probe.ts', '../../preload/bridge.ts', 'renderer may not import preload'],
     ['preload/probe.ts', 'node:fs', 'Node built-ins'],
     ['preload/probe.ts', '../main/core/paths.ts', 'preload may not import core'],
-    ['preload/contract.ts', 'electron', 'contract may not import electron'],
-    ['preload/contract.ts', '../main/core/paths.ts', 'contract may not import core'],
+    ['preload/shared/contract.ts', 'electron', 'contract may not import electron'],
+    ['preload/shared/contract.ts', '../main/core/paths.ts', 'contract may not import core'],
   ])('refuses %s importing %s', async (file, specifier, reason) => {
     const messages = await layering(file, importing(specifier));
     expect(messages).toEqual([expect.stringContaining(reason)]);
@@ -81,12 +81,12 @@ describe('the layering rule: who may import whom (docs/architecture.md)', () => 
     expect(await layering('preload/probe.ts', importing('./contract.ts'))).toEqual([]);
     expect(await layering('main/core/engine/probe.ts', importing('node:fs'))).toEqual([]);
     expect(
-      await layering('main/core/engine/probe.ts', importing('../../../preload/contract.ts')),
+      await layering('main/core/engine/probe.ts', importing('../../../preload/shared/contract.ts')),
     ).toEqual([]);
     expect(await layering('main/cli/probe.ts', importing('../simulator/demo.ts'))).toEqual([]);
-    expect(await layering('renderer/lib/probe.ts', importing('../../preload/contract.ts'))).toEqual(
-      [],
-    );
+    expect(
+      await layering('renderer/lib/probe.ts', importing('../../preload/shared/contract.ts')),
+    ).toEqual([]);
     expect(await layering('renderer/lib/probe.ts', importing('svelte'))).toEqual([]);
   });
 });

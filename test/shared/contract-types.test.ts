@@ -4,8 +4,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const contractFile = join(root, 'preload/contract.ts');
-const schemasFile = join(root, 'preload/contract-schemas.ts');
+const contractFile = join(root, 'preload/shared/contract.ts');
+const schemasFile = join(root, 'preload/shared/contract-schemas.ts');
 
 let previous: ts.Program | undefined;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobProblem, JobState, JobView, NextStep } from '../../preload/contract.ts';
-import { jobStates } from '../../preload/contract.ts';
+import type { JobProblem, JobState, JobView, NextStep } from '../../preload/shared/contract.ts';
+import { jobStates } from '../../preload/shared/contract.ts';
 import {
   activeStates,
   canApply,
@@ -15,7 +15,7 @@ import {
   standingStates,
   transitions,
   type QueueCommand,
-} from '../../preload/job-states.ts';
+} from '../../preload/shared/job-states.ts';
 import { menuActions, primaryActions } from '../../renderer/lib/row-actions.ts';
 
 const commands = Object.keys(queueCommands) as QueueCommand[];

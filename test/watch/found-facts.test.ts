@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { inspectKnown } from '../../main/core/files/inspect-file.ts';
-import { maxAttachmentBytes } from '../../preload/limits.ts';
+import { maxAttachmentBytes } from '../../preload/shared/limits.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
 import { JobStore } from '../../main/core/queue/job-store.ts';
 import { firstTask, settle } from '../support/engine-harness.ts';

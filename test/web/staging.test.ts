@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnqueueResult, JobView } from '../../preload/contract.ts';
+import type { EnqueueResult, JobView } from '../../preload/shared/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { createLogger, type Logger } from '../../main/core/logging/logger.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';

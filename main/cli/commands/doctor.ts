@@ -2,7 +2,7 @@ import {
   connectionReportLines,
   type ConnectionReport,
   type FactFinding,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import { readAuthSettings } from '../../core/auth/auth-settings.ts';
 import { findKeyStore } from '../../core/auth/keychain.ts';
 import { accessTokenVariable } from '../../core/auth/token-provider.ts';

@@ -1,5 +1,5 @@
-import type { JobView } from '../../../preload/contract.ts';
-import { pendingStates } from '../../../preload/job-states.ts';
+import type { JobView } from '../../../preload/shared/contract.ts';
+import { pendingStates } from '../../../preload/shared/job-states.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';

@@ -1,5 +1,5 @@
-import type { FactFinding } from '../../../preload/contract.ts';
-import { maxAttachmentBytes } from '../../../preload/limits.ts';
+import type { FactFinding } from '../../../preload/shared/contract.ts';
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import { isGraphError } from '../graph/errors.ts';
 import { field, isJsonObject, parseJsonObject } from '../graph/parse.ts';
 import { decimalSizeLimit } from '../upload/impossible-files.ts';

@@ -1,4 +1,4 @@
-import type { FactFinding, ServiceFactId } from '../../../preload/contract.ts';
+import type { FactFinding, ServiceFactId } from '../../../preload/shared/contract.ts';
 import { isGraphError } from '../graph/errors.ts';
 import { evidenceOf, finding, refusalText } from './facts.ts';
 

@@ -5,8 +5,12 @@
  * Everything made is recorded (ScratchLedger) before it is made and deleted at the end, also
  * when the run is stopped; a crashed run's things are deleted by the next run.
  */
-import type { ConnectionReport, FactFinding, ServiceFactId } from '../../../preload/contract.ts';
-import { serviceFactIds } from '../../../preload/contract.ts';
+import type {
+  ConnectionReport,
+  FactFinding,
+  ServiceFactId,
+} from '../../../preload/shared/contract.ts';
+import { serviceFactIds } from '../../../preload/shared/contract.ts';
 import type { AccountConfig } from '../engine/accounts.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { isGraphError } from '../graph/errors.ts';

@@ -28,9 +28,9 @@ import type {
   NewWatchedFolder,
   WatchedFolderUpdate,
   WatchedFolderView,
-} from '../../../preload/contract.ts';
-import { toDoWebApp } from '../../../preload/contract.ts';
-import { commandStates, isFinished, retargetRequeues } from '../../../preload/job-states.ts';
+} from '../../../preload/shared/contract.ts';
+import { toDoWebApp } from '../../../preload/shared/contract.ts';
+import { commandStates, isFinished, retargetRequeues } from '../../../preload/shared/job-states.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
@@ -53,7 +53,7 @@ import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-a
 import { WatchRequestError } from '../watch/folder-settings.ts';
 import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
 import { forEachLimited } from '../watch/limited.ts';
-import { bytesPerMb } from '../../../preload/sizes.ts';
+import { bytesPerMb } from '../../../preload/shared/sizes.ts';
 import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
@@ -325,7 +325,7 @@ export class Engine implements TaskdropApi {
     return {
       ...defaultPacingLimits,
       maxConcurrentRequests: settings.maxConcurrentUploads,
-      // The budget is in the app's one MB (preload/sizes.ts), but never above Graph's
+      // The budget is in the app's one MB (preload/shared/sizes.ts), but never above Graph's
       // "150 MB" read as the smaller 150,000,000 bytes (docs/graph-unknowns.md).
       maxUploadBytesPerWindow: Math.min(
         settings.uploadBudgetMb * bytesPerMb,

@@ -1,4 +1,4 @@
-import { runnableStates } from '../../../preload/job-states.ts';
+import { runnableStates } from '../../../preload/shared/job-states.ts';
 import type { GraphError } from '../graph/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';

@@ -1,4 +1,4 @@
-import { uploadBytesPerWindow } from '../../../preload/limits.ts';
+import { uploadBytesPerWindow } from '../../../preload/shared/limits.ts';
 import { UsageWindow } from './usage-window.ts';
 
 /** The mailbox limits taskdrop paces itself to (reference §5); defaults leave headroom. */

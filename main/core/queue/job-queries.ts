@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { JobSelection, JobState } from '../../../preload/contract.ts';
-import { runnableStates, standingStates } from '../../../preload/job-states.ts';
+import type { JobSelection, JobState } from '../../../preload/shared/contract.ts';
+import { runnableStates, standingStates } from '../../../preload/shared/job-states.ts';
 import { toRow, type DueJob, type JobRecord, type JobRow, type NewJob } from './job-rows.ts';
 import { sqlStates } from './states.ts';
 

@@ -4,7 +4,7 @@ import type {
   NextStep,
   ProblemKind,
   TaskTarget,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 
 /** The queue's rows both ways: the `jobs` table's columns and the engine's `JobRow`. */
 

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { JobState } from '../../../preload/contract.ts';
-import { canTransition, endedStates, initialState } from '../../../preload/job-states.ts';
+import type { JobState } from '../../../preload/shared/contract.ts';
+import { canTransition, endedStates, initialState } from '../../../preload/shared/job-states.ts';
 import { JobQueries } from './job-queries.ts';
 import {
   targetColumns,
@@ -24,7 +24,7 @@ const runNow = <T>(work: () => T): T => work();
 
 /**
  * The upload queue in SQLite: the reads of `JobQueries`, and the writes. Every method is one
- * transaction; a state change is checked against the transition table (preload/job-states.ts) in
+ * transaction; a state change is checked against the transition table (preload/shared/job-states.ts) in
  * the same transaction that writes it.
  */
 export class JobStore extends JobQueries {

@@ -1,6 +1,6 @@
-import type { JobState } from '../../../preload/contract.ts';
+import type { JobState } from '../../../preload/shared/contract.ts';
 
-/** The table itself is shared by every process: preload/job-states.ts. */
+/** The table itself is shared by every process: preload/shared/job-states.ts. */
 
 export class IllegalTransitionError extends Error {
   constructor(id: number, from: JobState, to: JobState) {

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { Settings } from '../../../preload/contract.ts';
-import { settingBounds, uploadMbPerWindow } from '../../../preload/limits.ts';
+import type { Settings } from '../../../preload/shared/contract.ts';
+import { settingBounds, uploadMbPerWindow } from '../../../preload/shared/limits.ts';
 
 export const defaultSettings: Settings = {
   maxConcurrentUploads: 3,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import type { JobsChanged, JobState } from '../../../preload/contract.ts';
-import { pendingStates } from '../../../preload/job-states.ts';
+import type { JobsChanged, JobState } from '../../../preload/shared/contract.ts';
+import { pendingStates } from '../../../preload/shared/job-states.ts';
 import { moveIntoSubfolder, stillAttachedContent } from './after-upload.ts';
 import { fsWords } from './fs-words.ts';
 import type { TrashFile, WatchActivity } from './types.ts';

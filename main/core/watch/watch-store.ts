@@ -4,8 +4,8 @@ import type {
   JobState,
   TaskTarget,
   WatchedFolderSettings,
-} from '../../../preload/contract.ts';
-import { standingStates } from '../../../preload/job-states.ts';
+} from '../../../preload/shared/contract.ts';
+import { standingStates } from '../../../preload/shared/job-states.ts';
 import type { FileStamp } from '../files/file-reader.ts';
 import { sqlStates } from '../queue/states.ts';
 

@@ -8,10 +8,10 @@ import type {
   TaskdropApi,
   TaskTarget,
   Unsubscribe,
-} from '../../../preload/contract.ts';
-import { jobStates } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { jobStates } from '../../../preload/shared/contract.ts';
 import { plural } from '../format.ts';
-import { activeStates, canApply, type QueueCommand } from '../../../preload/job-states.ts';
+import { activeStates, canApply, type QueueCommand } from '../../../preload/shared/job-states.ts';
 import { queueFilters, type FilterId } from '../job-display.ts';
 import type { NoticeState } from './notices.svelte.ts';
 import { SelectionState } from './selection.svelte.ts';

@@ -4,8 +4,8 @@ import type {
   Settings,
   TaskdropApi,
   Unsubscribe,
-} from '../../../preload/contract.ts';
-import { settingBounds } from '../../../preload/limits.ts';
+} from '../../../preload/shared/contract.ts';
+import { settingBounds } from '../../../preload/shared/limits.ts';
 import { signInBlocked } from '../accounts.ts';
 import { ConnectionCheckState } from './connection-check.svelte.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Compile-time equality of types, for the contract's checks (preload/contract-schemas.ts). Two
+ * Compile-time equality of types, for the contract's checks (preload/shared/contract-schemas.ts). Two
  * types are equal when each is the other: same fields, same optional ones, same element types.
  * Assignability alone is not enough: `{ a: string }` fits `{ a: string; b?: string }` and back.
  */
