@@ -1,6 +1,11 @@
-import type { CommandFailure, TaskdropApi, TaskdropEvents, Unsubscribe } from './contract.ts';
-import { commandNames, eventNames } from './contract.ts';
-import { commandChannel, eventChannel } from './channels.ts';
+import type {
+  CommandFailure,
+  TaskdropApi,
+  TaskdropEvents,
+  Unsubscribe,
+} from './shared/contract.ts';
+import { commandNames, eventNames } from './shared/contract.ts';
+import { commandChannel, eventChannel } from './shared/channels.ts';
 
 /** The part of Electron's ipcRenderer the bridge uses: injectable, so it is testable. */
 export interface IpcRendererLike {

@@ -1,5 +1,5 @@
-import { eventNames, type TaskdropApi } from '../../preload/contract.ts';
-import { commandChannel, eventChannel } from '../../preload/channels.ts';
+import { eventNames, type TaskdropApi } from '../../preload/shared/contract.ts';
+import { commandChannel, eventChannel } from '../../preload/shared/channels.ts';
 import { dispatchCommand, type CommandResult } from '../core/api/dispatch.ts';
 
 /** The parts of Electron's IPC objects the shell uses: injectable, so they are testable. */

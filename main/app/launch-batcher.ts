@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TaskdropEvents, TaskTarget } from '../../preload/contract.ts';
+import type { TaskdropEvents, TaskTarget } from '../../preload/shared/contract.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 /**

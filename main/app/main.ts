@@ -15,8 +15,8 @@ import {
 import type { MenuItemConstructorOptions } from 'electron';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventChannel } from '../../preload/channels.ts';
-import type { TaskdropEvents } from '../../preload/contract.ts';
+import { eventChannel } from '../../preload/shared/channels.ts';
+import type { TaskdropEvents } from '../../preload/shared/contract.ts';
 import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
 import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../core/auth/msal-auth.ts';

@@ -1,4 +1,10 @@
-import type { JobsChanged, JobState, JobView, QueueSummary } from '../../preload/contract.ts';
+import type {
+  JobsChanged,
+  JobState,
+  JobView,
+  QueueSummary,
+} from '../../preload/shared/contract.ts';
+import { activeStates } from '../../preload/shared/job-states.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 export interface Notice {
@@ -20,10 +26,8 @@ export interface NotificationDeps {
 
 export const defaultSettleMs = 1_500;
 
-const active: readonly JobState[] = ['waiting', 'uploading', 'retrying'];
-
 const isIdle = (summary: QueueSummary): boolean =>
-  active.every((state) => summary.byState[state] === 0);
+  activeStates.every((state) => summary.byState[state] === 0);
 
 /**
  * Decides the notifications, from the queue's own events: one when a batch finishes ("3 files

@@ -1,5 +1,5 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import type { TokenStorage } from '../../preload/contract.ts';
+import type { TokenStorage } from '../../preload/shared/contract.ts';
 import { safeStorageEncryption, type SafeStorageLike } from '../core/auth/safe-storage.ts';
 import { sealedTokenStore } from '../core/auth/token-store.ts';
 

@@ -1,4 +1,4 @@
-import type { QueueSummary, TaskTarget } from '../../preload/contract.ts';
+import type { QueueSummary, TaskTarget } from '../../preload/shared/contract.ts';
 
 export type TrayState =
   | { kind: 'idle'; done: number }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { microsoftGraphUrl } from '../core/graph/trusted-hosts.ts';
 
 export const commandNames = [
   'upload',
@@ -84,7 +85,7 @@ Usage:
 
 Options:
   --data-dir DIR    where the queue lives (default: the app's data folder, or $TASKDROP_DATA_DIR)
-  --graph-url URL   Microsoft Graph root (default https://graph.microsoft.com/v1.0)
+  --graph-url URL   Microsoft Graph root (default ${microsoftGraphUrl})
   --demo            use the built-in Graph simulator (data under the data dir), no account needed
   --json            one JSON object per line, for scripts
   --account ACCOUNT which signed-in account (sign-in name or id), when there are several

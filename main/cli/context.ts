@@ -3,7 +3,11 @@ import {
   EnvTokenProvider,
   IssuingTokenProvider,
 } from '../core/auth/token-provider.ts';
-import { assertTrustedGraphUrl, UntrustedGraphUrlError } from '../core/graph/trusted-hosts.ts';
+import {
+  assertTrustedGraphUrl,
+  microsoftGraphUrl,
+  UntrustedGraphUrlError,
+} from '../core/graph/trusted-hosts.ts';
 import type { AccountConfig } from '../core/engine/accounts.ts';
 import { Engine, type EngineOptions } from '../core/engine/engine.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
@@ -12,7 +16,6 @@ import { startDemoGraph } from '../simulator/demo.ts';
 import { UsageError, type CliArgs, type CommandName } from './args.ts';
 import { notSignedInMessage, openCliAuth } from './commands/auth.ts';
 
-export const defaultGraphUrl = 'https://graph.microsoft.com/v1.0';
 export const tokenAccountId = 'token';
 
 /** An engine opened for one CLI command, and what must be closed after it. */
@@ -85,7 +88,7 @@ async function openEngine(opening: Opening): Promise<CliContext> {
 }
 
 function checkedGraphUrl(args: CliArgs): string {
-  const graphUrl = args.graphUrl ?? defaultGraphUrl;
+  const graphUrl = args.graphUrl ?? microsoftGraphUrl;
   try {
     assertTrustedGraphUrl(graphUrl);
   } catch (error) {

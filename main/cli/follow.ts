@@ -1,15 +1,7 @@
-import type { JobState, JobView } from '../../preload/contract.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
+import { settledStates } from '../../preload/shared/job-states.ts';
 import type { Engine } from '../core/engine/engine.ts';
 import type { Reporter } from './reporters.ts';
-
-/** States a CLI run stops waiting at: the job is settled, or only the person can move it. */
-const settledStates: readonly JobState[] = [
-  'done',
-  'failed',
-  'cancelled',
-  'needs-sign-in',
-  'paused',
-];
 
 /**
  * Reports the given jobs (or, with `ids` null, every job) until all are settled, or until

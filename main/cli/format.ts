@@ -1,5 +1,5 @@
-import type { JobView } from '../../preload/contract.ts';
-import { problemCodes } from '../../preload/problem-details.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
+import { problemCodes } from '../../preload/shared/problem-details.ts';
 
 /**
  * C0 and C1 controls but the line break, DEL, and the bidirectional overrides and isolates:
@@ -17,8 +17,8 @@ export function terminalSafe(text: string): string {
   });
 }
 
-/** The app's own unit (preload/sizes.ts): the CLI and the window say the same size. */
-export { formatBytes } from '../../preload/sizes.ts';
+/** The app's own unit (preload/shared/sizes.ts): the CLI and the window say the same size. */
+export { formatBytes } from '../../preload/shared/sizes.ts';
 
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));

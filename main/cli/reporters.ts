@@ -1,4 +1,4 @@
-import type { JobProgress, JobView, Refusal } from '../../preload/contract.ts';
+import type { JobProgress, JobView, Refusal } from '../../preload/shared/contract.ts';
 import {
   bar,
   describeJob,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import type { GraphClient } from '../core/graph/client.ts';
 import { isGraphError } from '../core/graph/errors.ts';
 import type { TodoTask, TodoTaskList } from '../core/graph/types.ts';

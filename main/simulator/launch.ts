@@ -27,6 +27,8 @@ import { expandVariants, variantRules, type VariantName } from './variants.ts';
 export const defaultUploadRules: UploadRules = {
   sessionLifetimeMs: 15 * 60_000,
   maxChunkBytes: 4 * 1024 * 1024,
+  // The service's own limit, deliberately not taskdrop's constant (preload/shared/limits.ts): the
+  // simulator is the other side, so what the app believes must not move the service with it.
   maxAttachmentBytes: 25 * 1024 * 1024,
   smallAttachmentLimitBytes: 3_000_000,
   requestBodyCapBytes: 4 * 1024 * 1024,

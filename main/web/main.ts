@@ -9,6 +9,7 @@ import {
   IssuingTokenProvider,
 } from '../core/auth/token-provider.ts';
 import { Engine } from '../core/engine/engine.ts';
+import { microsoftGraphUrl } from '../core/graph/trusted-hosts.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
 import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
@@ -16,7 +17,6 @@ import { startDemoGraph } from '../simulator/demo.ts';
 import { startWebServer } from './web-server.ts';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const defaultGraphUrl = 'https://graph.microsoft.com/v1.0';
 
 /**
  * `npm run web`: the engine and the UI in a browser on 127.0.0.1. Demo mode (the built-in
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '0' },
       'data-dir': { type: 'string' },
-      'graph-url': { type: 'string', default: defaultGraphUrl },
+      'graph-url': { type: 'string', default: microsoftGraphUrl },
     },
   });
   if (!existsSync(join(rendererDir, 'index.html'))) {

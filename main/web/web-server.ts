@@ -9,8 +9,8 @@ import {
   type AppInfo,
   type StagingCommandName,
   type TaskdropApi,
-} from '../../preload/contract.ts';
-import { stagingArgs } from '../../preload/contract-schemas.ts';
+} from '../../preload/shared/contract.ts';
+import { stagingArgs } from '../../preload/shared/contract-schemas.ts';
 import {
   dispatchCommand,
   failureOf,

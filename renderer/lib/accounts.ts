@@ -1,4 +1,4 @@
-import type { AccountView, AppInfo } from '../../preload/contract.ts';
+import type { AccountView, AppInfo } from '../../preload/shared/contract.ts';
 
 /**
  * Why this window cannot sign in or out, in words for the person; null when it can. Demo and

@@ -1,4 +1,4 @@
-import type { WatchedFolderView, WatchState } from '../../preload/contract.ts';
+import type { WatchedFolderView, WatchState } from '../../preload/shared/contract.ts';
 import type { StateLook } from './job-display.ts';
 
 /** How a watched folder's state reads, and what the person can do about it. */

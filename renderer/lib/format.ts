@@ -1,8 +1,8 @@
 /** Numbers for people: sizes, speeds, durations and times, in short fixed shapes. */
 
-import { formatBytes } from '../../preload/sizes.ts';
+import { formatBytes } from '../../preload/shared/sizes.ts';
 
-/** One unit with the CLI and the engine's messages (preload/sizes.ts). */
+/** One unit with the CLI and the engine's messages (preload/shared/sizes.ts). */
 export { formatBytes };
 
 export function formatSpeed(bytesPerSecond: number | null): string {

@@ -1,4 +1,4 @@
-import type { JobState, JobView } from '../../preload/contract.ts';
+import type { JobState, JobView } from '../../preload/shared/contract.ts';
 import type { IconName } from './ui/icons.ts';
 
 /** How a job's state reads: words and a shape first, colour only as a third cue. */
@@ -44,28 +44,3 @@ export const queueFilters: readonly QueueFilter[] = [
   { id: 'done', label: 'Done', states: ['done'] },
   { id: 'cancelled', label: 'Cancelled', states: ['cancelled'] },
 ];
-
-/** States each queue command applies to, as the engine decides (main/core/engine/engine.ts). */
-export const commandStates = {
-  pause: ['waiting', 'retrying', 'needs-sign-in', 'uploading'],
-  resume: ['paused'],
-  retry: ['failed', 'cancelled', 'retrying', 'needs-sign-in'],
-  cancel: ['waiting', 'uploading', 'retrying', 'paused', 'needs-sign-in', 'failed'],
-  retarget: ['waiting', 'retrying', 'paused', 'needs-sign-in', 'failed', 'cancelled'],
-  remove: [
-    'waiting',
-    'uploading',
-    'retrying',
-    'paused',
-    'needs-sign-in',
-    'done',
-    'failed',
-    'cancelled',
-  ],
-} as const satisfies Record<string, readonly JobState[]>;
-
-export type QueueCommand = keyof typeof commandStates;
-
-export function canApply(command: QueueCommand, state: JobState): boolean {
-  return (commandStates[command] as readonly JobState[]).includes(state);
-}

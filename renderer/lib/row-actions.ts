@@ -1,5 +1,5 @@
-import type { JobView } from '../../preload/contract.ts';
-import { canApply } from './job-display.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
+import { canApply } from '../../preload/shared/job-states.ts';
 import type { IconName } from './ui/icons.ts';
 
 export type RowActionKind =

@@ -10,6 +10,9 @@ import path from 'node:path';
 
 const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
 
+/** The shared home: what every process imports alike (docs/architecture.md "Who may import whom"). */
+const sharedHome = 'preload/shared/';
+
 /**
  * Layers, most specific first. `layers`: the layers this one may import. `packages`: 'any', or
  * the npm packages it may import; `node`: whether Node built-ins are allowed.
@@ -19,21 +22,20 @@ const nodeBuiltins = new Set(builtinModules.map((name) => name.replace(/^node:/,
  */
 export const layers = [
   {
-    name: 'contract',
-    match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details)\.ts$/.test(file),
-    layers: ['contract'],
+    name: 'shared',
+    match: (file) => file.startsWith(sharedHome),
+    layers: ['shared'],
     packages: ['zod'],
     node: false,
-    why: 'the contract (with the sizes and problem words both sides show) is shared by every process: it imports only itself and zod',
+    why: `the shared home (${sharedHome}: the contract, its schemas, the job states, the limits, the sizes and problem words both sides show) is imported by every process: it imports only itself and zod`,
   },
   {
     name: 'preload',
     match: (file) => file.startsWith('preload/'),
-    layers: ['contract', 'preload'],
+    layers: ['shared', 'preload'],
     packages: ['electron'],
     node: false,
-    why: 'the preload exposes the contract through contextBridge: only the contract and electron',
+    why: 'the preload exposes the contract through contextBridge: only the shared home and electron',
   },
   {
     name: 'simulator',
@@ -47,16 +49,16 @@ export const layers = [
   {
     name: 'core',
     match: (file) => file.startsWith('main/core/'),
-    layers: ['contract', 'core', 'package.json'],
+    layers: ['shared', 'core', 'package.json'],
     packages: 'any',
     forbidden: ['electron'],
     node: true,
-    why: 'main/core is the Electron-free engine: it imports only the contract and itself; adapt Electron in main/app',
+    why: 'main/core is the Electron-free engine: it imports only the shared home and itself; adapt Electron in main/app',
   },
   {
     name: 'cli',
     match: (file) => file.startsWith('main/cli/'),
-    layers: ['contract', 'core', 'simulator', 'cli', 'package.json'],
+    layers: ['shared', 'core', 'simulator', 'cli', 'package.json'],
     packages: 'any',
     forbidden: ['electron'],
     node: true,
@@ -65,7 +67,7 @@ export const layers = [
   {
     name: 'web',
     match: (file) => file.startsWith('main/web/'),
-    layers: ['contract', 'core', 'simulator', 'web'],
+    layers: ['shared', 'core', 'simulator', 'web'],
     packages: 'any',
     forbidden: ['electron'],
     node: true,
@@ -74,7 +76,7 @@ export const layers = [
   {
     name: 'app',
     match: (file) => file.startsWith('main/app/'),
-    layers: ['contract', 'core', 'simulator', 'app'],
+    layers: ['shared', 'core', 'simulator', 'app'],
     packages: 'any',
     node: true,
     why: 'the Electron shell adapts Electron to core',
@@ -82,11 +84,11 @@ export const layers = [
   {
     name: 'renderer',
     match: (file) => file.startsWith('renderer/'),
-    layers: ['contract', 'renderer'],
+    layers: ['shared', 'renderer'],
     packages: 'any',
     forbidden: ['electron'],
     node: false,
-    why: 'the renderer runs in a sandboxed page: it reaches main only through the contract, without Node or electron',
+    why: 'the renderer runs in a sandboxed page: it reaches main only through the shared home, without Node or electron',
   },
 ];
 

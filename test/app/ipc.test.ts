@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandChannel, eventChannel } from '../../preload/channels.ts';
+import { commandChannel, eventChannel } from '../../preload/shared/channels.ts';
 import { createBridge, type IpcRendererLike } from '../../preload/bridge.ts';
-import type { JobsChanged } from '../../preload/contract.ts';
+import type { JobsChanged } from '../../preload/shared/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import {
   forwardEvents,

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { filesFromArgv, LaunchBatcher, targetRequestFor } from '../../main/app/launch-batcher.ts';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { FakeTimers } from './fake-timers.ts';
 
 const cwd = resolve('/home/me/Downloads');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotificationPlanner, type Notice } from '../../main/app/notifications.ts';
-import type { JobState, JobsChanged, JobView, TaskTarget } from '../../preload/contract.ts';
-import { jobStates } from '../../preload/contract.ts';
+import type { JobState, JobsChanged, JobView, TaskTarget } from '../../preload/shared/contract.ts';
+import { jobStates } from '../../preload/shared/contract.ts';
 import { FakeTimers } from './fake-timers.ts';
 
 const receipts: TaskTarget = {

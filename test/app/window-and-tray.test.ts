@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QueueSummary } from '../../preload/contract.ts';
+import type { QueueSummary } from '../../preload/shared/contract.ts';
 import { drawTrayIcon, trayColours, trayIconStyleFor } from '../../main/app/tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip } from '../../main/app/tray-model.ts';
 import {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobView, TaskTarget } from '../../preload/contract.ts';
+import type { JobView, TaskTarget } from '../../preload/shared/contract.ts';
 import { applySignIn, signOutOf } from '../../main/core/auth/microsoft-accounts.ts';
 import { signInAgainMessage } from '../../main/core/auth/msal-errors.ts';
 import type { AccountConfig } from '../../main/core/engine/accounts.ts';

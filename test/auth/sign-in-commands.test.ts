@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccountView } from '../../preload/contract.ts';
+import type { AccountView } from '../../preload/shared/contract.ts';
 import { dispatchCommand } from '../../main/core/api/dispatch.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { failureOf } from '../../main/core/api/dispatch.ts';

@@ -2,7 +2,7 @@ import type { SafeStorageLike } from '../../main/core/auth/safe-storage.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { aesGcmEncryption, newAesKey, type Encryption } from '../../main/core/auth/encryption.ts';
 import { MicrosoftAccounts } from '../../main/core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../../main/core/auth/msal-auth.ts';

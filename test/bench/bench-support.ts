@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { cpus, release, totalmem, type } from 'node:os';
 import { createInterface } from 'node:readline';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import { preferSmallHeap } from '../../main/core/runtime/heap-mode.ts';

@@ -12,7 +12,7 @@ import {
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { defaultRangeSize } from '../../main/core/upload/upload-attempt.ts';
 import { benchTarget, openEngine, type SimAddress } from './bench-support.ts';
 import { alternate, barePutLoop, taskdropEngine, taskUrl, type Uploader } from './uploaders.ts';

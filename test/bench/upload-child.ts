@@ -4,7 +4,7 @@
  * stdout once all are done.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { openEngine, unlimited, untilDone, type SimAddress } from './bench-support.ts';
 
 export interface UploadOrders extends SimAddress {

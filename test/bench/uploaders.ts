@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { oneChunk } from '../../main/core/graph/transport.ts';
 import { defaultRangeSize } from '../../main/core/upload/upload-attempt.ts';
 import {

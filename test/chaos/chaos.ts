@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { maxAttachmentBytes } from '../../preload/shared/limits.ts';
 import { parseVariantList, type VariantName } from '../../main/simulator/index.ts';
 import { machine } from '../bench/bench-support.ts';
 import { seededRandom } from '../support/seeded-random.ts';
@@ -18,7 +19,7 @@ const usage = `npm run chaos -- [options]
   --only crash|soak      run one of the two
   --kills N              crash loop: SIGKILLs (default 100)
   --files N              crash loop: files (default 50)
-  --max-size BYTES       crash loop: largest file (default 26214400, 25 MB)
+  --max-size BYTES       crash loop: largest file (default ${maxAttachmentBytes}, 25 MB)
   --soak-files N         soak: files (default 1000)
   --soak-max-size BYTES  soak: largest file (default 8000000)
   --fault-rate R         soak: share of requests the simulator faults (default 0.05)
@@ -33,7 +34,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     kills: { type: 'string', default: '100' },
     files: { type: 'string', default: '50' },
-    'max-size': { type: 'string', default: '26214400' },
+    'max-size': { type: 'string', default: String(maxAttachmentBytes) },
     'soak-files': { type: 'string', default: '1000' },
     'soak-max-size': { type: 'string', default: '8000000' },
     'fault-rate': { type: 'string', default: '0.05' },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobView } from '../../preload/contract.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
 import type { FaultRuleInput, VariantName } from '../../main/simulator/index.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { seededRandom } from '../support/seeded-random.ts';

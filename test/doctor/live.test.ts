@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FactFinding } from '../../preload/contract.ts';
-import { serviceFactIds } from '../../preload/contract.ts';
+import type { FactFinding } from '../../preload/shared/contract.ts';
+import { serviceFactIds } from '../../preload/shared/contract.ts';
 import { scratchLedgerPath } from '../../main/core/doctor/scratch-ledger.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
-import { scratchTitle } from '../../main/core/doctor/service-probe.ts';
+import { scratchTitle } from '../../main/core/doctor/probe-support.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import {
   variantFacts,

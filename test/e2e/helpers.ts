@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { JobState } from '../../preload/contract.ts';
+import type { JobState } from '../../preload/shared/contract.ts';
 import {
   cspViolations,
   launchBrowser,

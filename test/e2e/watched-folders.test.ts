@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TaskTarget, WatchState } from '../../preload/contract.ts';
+import type { TaskTarget, WatchState } from '../../preload/shared/contract.ts';
 import { screenshot, screenshotsInEveryLook, type Stack } from '../support/browser.ts';
 import { sha256Of } from '../support/engine-harness.ts';
 import { fastTimings } from '../watch/watch-harness.ts';

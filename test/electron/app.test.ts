@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountView, JobView, TaskTarget } from '../../preload/contract.ts';
+import type { AccountView, JobView, TaskTarget } from '../../preload/shared/contract.ts';
 import { appContentSecurityPolicy, appPageUrl } from '../../main/app/app-protocol.ts';
 import { sealedCachePath, plaintextCachePath } from '../../main/core/auth/token-store.ts';
 import { openSimulatedBrowser } from '../../main/simulator/identity/browser.ts';

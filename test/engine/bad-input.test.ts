@@ -18,7 +18,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnqueueResult, RefusalReason, TaskTarget } from '../../preload/contract.ts';
+import type { EnqueueResult, RefusalReason, TaskTarget } from '../../preload/shared/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import {
   deleteTaskOnServer,

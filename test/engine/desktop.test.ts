@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toDoWebApp } from '../../preload/contract.ts';
+import { toDoWebApp } from '../../preload/shared/contract.ts';
 import { dispatchCommand } from '../../main/core/api/dispatch.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { harness, settle, simAccountId, type Harness } from '../support/engine-harness.ts';

@@ -3,7 +3,7 @@
  * another user, or die by SIGKILL in the middle of an upload. Its orders come as JSON in
  * argv[2]; it prints the enqueue result as one JSON line on stdout.
  */
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine } from '../../main/core/engine/engine.ts';
 

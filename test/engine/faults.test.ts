@@ -1,7 +1,7 @@
-import { problemCodes } from '../../preload/problem-details.ts';
+import { problemCodes } from '../../preload/shared/problem-details.ts';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../../preload/contract.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
 import type { Engine, EngineOptions } from '../../main/core/engine/engine.ts';
 import type { FaultRuleInput, RequestLogEntry } from '../../main/simulator/index.ts';
 import { raw } from '../support/raw-http.ts';

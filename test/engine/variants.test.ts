@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../../preload/contract.ts';
+import type { JobView } from '../../preload/shared/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { variantNames, type FaultRuleInput, type VariantName } from '../../main/simulator/index.ts';
 import {

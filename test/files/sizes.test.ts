@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, maxAttachmentBytes, tooLargeMessage } from '../../preload/sizes.ts';
+import { maxAttachmentBytes } from '../../preload/shared/limits.ts';
+import { formatBytes, tooLargeMessage } from '../../preload/shared/sizes.ts';
 import { formatBytes as cliFormatBytes } from '../../main/cli/format.ts';
 import { formatBytes as appFormatBytes } from '../../renderer/lib/format.ts';
 

@@ -30,8 +30,15 @@ describe('the layering rule: who may import whom (docs/architecture.md)', () => 
     ['renderer/lib/probe.ts', '../../preload/bridge.ts', 'renderer may not import preload'],
     ['preload/probe.ts', 'node:fs', 'Node built-ins'],
     ['preload/probe.ts', '../main/core/paths.ts', 'preload may not import core'],
-    ['preload/contract.ts', 'electron', 'contract may not import electron'],
-    ['preload/contract.ts', '../main/core/paths.ts', 'contract may not import core'],
+    ['preload/shared/contract.ts', 'electron', 'shared may not import electron'],
+    ['preload/shared/contract.ts', '../../main/core/paths.ts', 'shared may not import core'],
+    ['preload/shared/limits.ts', '../bridge.ts', 'shared may not import preload'],
+    ['preload/shared/job-states.ts', 'node:fs', 'Node built-ins'],
+    [
+      'main/simulator/probe.ts',
+      '../../preload/shared/limits.ts',
+      'simulator may not import shared',
+    ],
   ])('refuses %s importing %s', async (file, specifier, reason) => {
     const messages = await layering(file, importing(specifier));
     expect(messages).toEqual([expect.stringContaining(reason)]);
@@ -78,15 +85,20 @@ describe('the layering rule: who may import whom (docs/architecture.md)', () => 
     expect(await layering('main/app/probe.ts', importing('electron'))).toEqual([]);
     expect(await layering('main/app/probe.ts', importing('../core/paths.ts'))).toEqual([]);
     expect(await layering('preload/probe.ts', importing('electron'))).toEqual([]);
-    expect(await layering('preload/probe.ts', importing('./contract.ts'))).toEqual([]);
+    expect(await layering('preload/probe.ts', importing('./shared/contract.ts'))).toEqual([]);
+    expect(await layering('preload/shared/probe.ts', importing('./job-states.ts'))).toEqual([]);
+    expect(await layering('preload/shared/probe.ts', importing('zod'))).toEqual([]);
     expect(await layering('main/core/engine/probe.ts', importing('node:fs'))).toEqual([]);
     expect(
-      await layering('main/core/engine/probe.ts', importing('../../../preload/contract.ts')),
+      await layering('main/core/engine/probe.ts', importing('../../../preload/shared/contract.ts')),
     ).toEqual([]);
     expect(await layering('main/cli/probe.ts', importing('../simulator/demo.ts'))).toEqual([]);
-    expect(await layering('renderer/lib/probe.ts', importing('../../preload/contract.ts'))).toEqual(
-      [],
-    );
+    expect(
+      await layering('renderer/lib/probe.ts', importing('../../preload/shared/contract.ts')),
+    ).toEqual([]);
+    expect(
+      await layering('renderer/lib/probe.ts', importing('../../preload/shared/job-states.ts')),
+    ).toEqual([]);
     expect(await layering('renderer/lib/probe.ts', importing('svelte'))).toEqual([]);
   });
 });

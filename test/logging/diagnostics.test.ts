@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jobStates, type WatchedFolderView } from '../../preload/contract.ts';
+import { jobStates, type WatchedFolderView } from '../../preload/shared/contract.ts';
 import { dispatchCommand } from '../../main/core/api/dispatch.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { diagnosticsReport, labelHint } from '../../main/core/logging/diagnostics.ts';

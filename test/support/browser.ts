@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';

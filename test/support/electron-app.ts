@@ -8,7 +8,7 @@ import {
   type ElectronApplication,
   type Page,
 } from 'playwright-core';
-import type { TaskdropCommands, TaskdropEvents } from '../../preload/contract.ts';
+import type { TaskdropCommands, TaskdropEvents } from '../../preload/shared/contract.ts';
 import { electronBinary } from '../../scripts/electron-binary.ts';
 import { packagedBinaries } from '../../scripts/package-layout.ts';
 

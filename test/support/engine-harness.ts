@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { EnqueueResult, JobState, JobView, TaskTarget } from '../../preload/contract.ts';
+import type {
+  EnqueueResult,
+  JobState,
+  JobView,
+  TaskTarget,
+} from '../../preload/shared/contract.ts';
 import { IssuingTokenProvider, type TokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WatchedFolderView } from '../../preload/contract.ts';
+import type { WatchedFolderView } from '../../preload/shared/contract.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { eventually } from './watch-harness.ts';
 

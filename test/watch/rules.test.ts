@@ -6,7 +6,7 @@ import { FolderRules } from '../../main/core/watch/folder-rules.ts';
 import { newFolderSettings, changedSettings } from '../../main/core/watch/folder-settings.ts';
 import { compileGlob, isTemporaryName, nameFilter } from '../../main/core/watch/patterns.ts';
 import { nextStatus } from '../../main/core/watch/finisher.ts';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 
 describe('globs', () => {
   it('matches * and ? on the whole name, case-insensitively, everything else literally', () => {

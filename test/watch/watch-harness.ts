@@ -5,7 +5,7 @@ import type {
   NewWatchedFolder,
   TaskTarget,
   WatchedFolderView,
-} from '../../preload/contract.ts';
+} from '../../preload/shared/contract.ts';
 import type { Engine, EngineOptions } from '../../main/core/engine/engine.ts';
 import type { StoredAttachmentInfo } from '../../main/simulator/index.ts';
 import type { WatchActivity, WatchTimings } from '../../main/core/watch/types.ts';

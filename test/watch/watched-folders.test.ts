@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskTarget } from '../../preload/contract.ts';
+import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { dispatchCommand } from '../../main/core/api/dispatch.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { deleteTaskOnServer, firstTask, settle } from '../support/engine-harness.ts';

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnqueueResult, JobView } from '../../preload/contract.ts';
+import type { EnqueueResult, JobView } from '../../preload/shared/contract.ts';
 import type { Engine } from '../../main/core/engine/engine.ts';
 import { createLogger, type Logger } from '../../main/core/logging/logger.ts';
 import { startWebServer, type RunningWebServer } from '../../main/web/web-server.ts';
@@ -191,7 +191,8 @@ describe('files dropped in a browser, staged by npm run web', () => {
       refused: expect.objectContaining({
         reason: 'too-large',
         message:
-          'video.mov is 25.1 MB, 83.6 KB over the 25.0 MB To Do accepts per attachment. Compress or split it, then add it again.',
+          'video.mov is 25.1 MB, 83.6 KB over the 25.0 MB To Do accepts per attachment. ' +
+          'Compress or split it, then add it again.',
       }),
     });
     expect((await engine.listJobs()).length).toBe(before + 1);

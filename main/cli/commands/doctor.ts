@@ -2,7 +2,7 @@ import {
   connectionReportLines,
   type ConnectionReport,
   type FactFinding,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import { readAuthSettings } from '../../core/auth/auth-settings.ts';
 import { findKeyStore } from '../../core/auth/keychain.ts';
 import { accessTokenVariable } from '../../core/auth/token-provider.ts';
@@ -21,7 +21,7 @@ import {
 import { defaultDataDir } from '../../core/paths.ts';
 import type { CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { defaultGraphUrl } from '../context.ts';
+import { microsoftGraphUrl } from '../../core/graph/trusted-hosts.ts';
 import { openCliAuth } from './auth.ts';
 
 export interface DoctorIo {
@@ -45,7 +45,7 @@ const marks = { ok: '✓', warn: '!', fail: '✗' } as const;
 /** `taskdrop doctor`: the local checks, without opening the queue for work (it may be broken). */
 export async function doctor(args: CliArgs, io: DoctorIo): Promise<number> {
   const dataDir = args.dataDir ?? defaultDataDir(io.env);
-  const graphUrl = args.graphUrl ?? defaultGraphUrl;
+  const graphUrl = args.graphUrl ?? microsoftGraphUrl;
   const checks: LocalCheck[] = [
     await checkDataFolder(dataDir),
     await checkSecretFiles([sealedCachePath(dataDir), plaintextCachePath(dataDir)]),

@@ -1,4 +1,4 @@
-import type { JobSelection, JobView } from '../../../preload/contract.ts';
+import type { JobSelection, JobView } from '../../../preload/shared/contract.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { codesOf, formatBytes, percent } from '../format.ts';

@@ -1,4 +1,5 @@
-import type { JobState, JobView } from '../../../preload/contract.ts';
+import type { JobView } from '../../../preload/shared/contract.ts';
+import { pendingStates } from '../../../preload/shared/job-states.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -57,15 +58,6 @@ export async function runQueue(
   return followed(context.engine, null, jobs, 0, stop);
 }
 
-/** States a job stays queued in, for "taskdrop run" to go on with. */
-const queuedStates: readonly JobState[] = [
-  'waiting',
-  'uploading',
-  'retrying',
-  'paused',
-  'needs-sign-in',
-];
-
 /**
  * The outcome of following jobs. Stopped early, what is still queued is read from the queue
  * itself: the last views followed may be older than what happened before the stop.
@@ -79,6 +71,6 @@ async function followed(
 ): Promise<RunOutcome> {
   if (!stop.aborted) return { jobs, refusedCount, interrupted: false, queuedCount: 0 };
   const now = (await engine.listJobs()).filter((job) => ids === null || ids.has(job.id));
-  const queuedCount = now.filter((job) => queuedStates.includes(job.state)).length;
+  const queuedCount = now.filter((job) => pendingStates.includes(job.state)).length;
   return { jobs: now, refusedCount, interrupted: true, queuedCount };
 }

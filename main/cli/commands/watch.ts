@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import trash from 'trash';
-import type { AfterUploadAction, WatchedFolderView } from '../../../preload/contract.ts';
-import { afterUploadActions } from '../../../preload/contract.ts';
+import type { AfterUploadAction, WatchedFolderView } from '../../../preload/shared/contract.ts';
+import { afterUploadActions } from '../../../preload/shared/contract.ts';
 import type { WatchActivity } from '../../core/watch/types.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';

@@ -3,9 +3,9 @@ import {
   type CommandFailure,
   type CommandName,
   type TaskdropCommands,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import type { ZodType } from 'zod';
-import { commandArgs } from '../../../preload/contract-schemas.ts';
+import { commandArgs } from '../../../preload/shared/contract-schemas.ts';
 import { EngineRequestError } from '../engine/engine.ts';
 import { isGraphError, type GraphErrorKind } from '../graph/errors.ts';
 

@@ -1,9 +1,8 @@
 import type { AccountConfig } from '../engine/accounts.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Interaction, MicrosoftAccount, MsalAuth, SignInOptions } from './msal-auth.ts';
+import { microsoftGraphUrl } from '../graph/trusted-hosts.ts';
 import { MsalTokenProvider, type MsalTokenProviderOptions } from './msal-token-provider.ts';
-
-export const microsoftGraphUrl = 'https://graph.microsoft.com/v1.0';
 
 export interface MicrosoftAccountsOptions extends MsalTokenProviderOptions {
   /** Graph root; the simulator's in tests and demo mode. */

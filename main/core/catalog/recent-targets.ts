@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { TaskTarget } from '../../../preload/contract.ts';
+import type { TaskTarget } from '../../../preload/shared/contract.ts';
 
 const kept = 12;
 

@@ -4,7 +4,7 @@ import type {
   TaskQuery,
   TaskTarget,
   TaskView,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import type { GraphClient } from '../graph/client.ts';
 import type { TodoTask, TodoTaskList } from '../graph/types.ts';
 import { searchTasks } from './task-search.ts';

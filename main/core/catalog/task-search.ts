@@ -1,4 +1,4 @@
-import type { TaskView } from '../../../preload/contract.ts';
+import type { TaskView } from '../../../preload/shared/contract.ts';
 
 /** Lower case without accents, so "Resume" finds "Résumé". */
 export function normalize(text: string): string {

@@ -1,5 +1,5 @@
-import type { FactFinding, ServiceFactId } from '../../../preload/contract.ts';
-import { maxAttachmentBytes } from '../files/inspect-file.ts';
+import type { FactFinding, ServiceFactId } from '../../../preload/shared/contract.ts';
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import { isGraphError } from '../graph/errors.ts';
 
 /**

@@ -5,31 +5,28 @@
  * Everything made is recorded (ScratchLedger) before it is made and deleted at the end, also
  * when the run is stopped; a crashed run's things are deleted by the next run.
  */
-import type { ConnectionReport, FactFinding, ServiceFactId } from '../../../preload/contract.ts';
-import { serviceFactIds } from '../../../preload/contract.ts';
+import type {
+  ConnectionReport,
+  FactFinding,
+  ServiceFactId,
+} from '../../../preload/shared/contract.ts';
+import { serviceFactIds } from '../../../preload/shared/contract.ts';
 import type { AccountConfig } from '../engine/accounts.ts';
-import { maxAttachmentBytes } from '../files/inspect-file.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { isGraphError } from '../graph/errors.ts';
-import { field, isJsonObject, nextOffset, parseJsonObject } from '../graph/parse.ts';
+import { nextOffset, parseJsonObject } from '../graph/parse.ts';
 import type { GraphTransport } from '../graph/transport.ts';
 import { attachmentIdFromLocation, uploadContentUrl } from '../graph/urls.ts';
 import { forEachLimited } from '../watch/limited.ts';
 import type { FactId, FactValue } from '../queue/service-knowledge.ts';
-import { decimalSizeLimit } from '../upload/impossible-files.ts';
 import { evidenceOf, finding, refusalText, untold } from './facts.ts';
+import { probeEmptyInline, probePageSize, probeSizeLimit } from './limit-probes.ts';
+import { isRefusal, patiently, probeConcurrency, refused, scratchTitle } from './probe-support.ts';
 import type { ScratchLedger, ScratchRun } from './scratch-ledger.ts';
 
-export const scratchTitle = 'taskdrop self-check — safe to delete';
 const probeFileName = 'taskdrop-self-check.bin';
 /** Bytes of the probe upload: two ranges of ten. */
 const probeSize = 20;
-/** The two readings of the documented "25 MB" (graph-unknowns.md §2). */
-const sizeCaps = { mebibytes: maxAttachmentBytes, million: decimalSizeLimit } as const;
-/** A page of tasks can only show its size with more tasks than the smallest page seen (50). */
-const pageProbeTasks = 51;
-/** Requests at once for the many small ones (scratch tasks): the mailbox allows 4 (upload rule 6). */
-const probeConcurrency = 3;
 
 export interface ServiceProbeOptions {
   account: AccountConfig;
@@ -41,7 +38,7 @@ export interface ServiceProbeOptions {
   signal?: AbortSignal;
 }
 
-interface Probe extends ServiceProbeOptions {
+export interface Probe extends ServiceProbeOptions {
   run: ScratchRun;
   taskId: string;
   learned: LearnedFacts;
@@ -325,173 +322,4 @@ async function locationFinding(probe: Probe, answer: RangeAnswer): Promise<FactF
         false,
         answer.location,
       );
-}
-
-/** A 4xx other than throttling or auth: the service says no to the request itself. */
-function isRefusal(error: unknown): boolean {
-  return (
-    isGraphError(error) &&
-    error.status !== null &&
-    error.status >= 400 &&
-    error.status < 500 &&
-    error.kind !== 'throttled' &&
-    error.kind !== 'auth'
-  );
-}
-
-function refused(fact: ServiceFactId, error: unknown): FactFinding {
-  if (!isGraphError(error) || error.status === null) throw error;
-  return finding(fact, refusalText(error), false, evidenceOf(error));
-}
-
-/**
- * The cap by sessions opened and deleted again, no byte sent: 26,214,400 taken and one more
- * refused, or else the same at 25,000,000 (the two readings of "25 MB", graph-unknowns.md §2).
- */
-async function probeSizeLimit(probe: Probe): Promise<FactFinding> {
-  const { mebibytes, million } = sizeCaps;
-  const number = (value: number): string => value.toLocaleString('en-US');
-  if (await sessionTaken(probe, mebibytes)) {
-    return (await sessionTaken(probe, mebibytes + 1))
-      ? finding('size-limit', `more than ${number(mebibytes)} bytes`, false)
-      : settled(probe, mebibytes, finding('size-limit', `${number(mebibytes)} bytes`, true));
-  }
-  if (!(await sessionTaken(probe, million)))
-    return finding('size-limit', `less than ${number(million)} bytes`, false);
-  return (await sessionTaken(probe, million + 1))
-    ? finding(
-        'size-limit',
-        `between ${number(million + 1)} and ${number(mebibytes - 1)} bytes`,
-        false,
-      )
-    : settled(probe, million, finding('size-limit', `${number(million)} bytes`, false));
-}
-
-function settled(probe: Probe, limit: number, line: FactFinding): FactFinding {
-  probe.learned['size-limit'] = limit;
-  return line;
-}
-
-async function sessionTaken(probe: Probe, size: number): Promise<boolean> {
-  const { graph, run, taskId, signal } = probe;
-  let uploadUrl: string;
-  try {
-    const session = await patiently(signal, () =>
-      graph.createUploadSession(
-        run.listId,
-        taskId,
-        { name: 'taskdrop-self-check-size.bin', size, contentType: 'application/octet-stream' },
-        { signal },
-      ),
-    );
-    uploadUrl = session.uploadUrl;
-  } catch (error) {
-    if (isGraphError(error) && (error.status === 400 || error.status === 413)) return false;
-    throw error;
-  }
-  await probe.ledger.addSession(run, uploadUrl);
-  await patiently(signal, () => graph.deleteUploadSession(uploadUrl, { signal }));
-  return true;
-}
-
-async function probeEmptyInline(probe: Probe): Promise<FactFinding> {
-  const { graph, run, taskId, signal } = probe;
-  try {
-    const attachment = await patiently(signal, () =>
-      graph.createSmallAttachment(
-        run.listId,
-        taskId,
-        {
-          name: 'taskdrop-self-check-empty.txt',
-          contentType: 'text/plain',
-          bytes: new Uint8Array(0),
-        },
-        { signal },
-      ),
-    );
-    await patiently(signal, () =>
-      graph.deleteAttachment(run.listId, taskId, attachment.id, { signal }),
-    );
-    probe.learned['empty-inline'] = 'accepted';
-    return finding(
-      'empty-inline',
-      `201, a ${attachment.size}-byte attachment`,
-      attachment.size === 0,
-    );
-  } catch (error) {
-    if (isRefusal(error)) probe.learned['empty-inline'] = 'refused';
-    return refused('empty-inline', error);
-  }
-}
-
-/**
- * The default list's first page without $top. A page shows its size only when more tasks than
- * it holds exist, so up to 51 scratch tasks are added first (deleted with the rest).
- */
-async function probePageSize(probe: Probe): Promise<FactFinding> {
-  let page = await firstTaskPage(probe);
-  if (page.nextLink === null && page.count < pageProbeTasks) {
-    const missing = Array.from({ length: pageProbeTasks - page.count }, (_, index) => index);
-    const { graph, run, signal } = probe;
-    await forEachLimited(missing, probeConcurrency, async () => {
-      await patiently(signal, () =>
-        graph.createTask(run.listId, { title: scratchTitle }, { signal }),
-      );
-    });
-    page = await firstTaskPage(probe);
-  }
-  if (page.nextLink !== null) {
-    probe.learned['page-size'] = page.count;
-    return finding('page-size', `${page.count} a page`, page.count === 100);
-  }
-  return finding('page-size', `all ${page.count} in one page`, page.count <= 100);
-}
-
-async function firstTaskPage(probe: Probe): Promise<{ count: number; nextLink: string | null }> {
-  const { signal, run, account } = probe;
-  const url = `${account.graphUrl.replace(/\/+$/, '')}/me/todo/lists/${encodeURIComponent(run.listId)}/tasks`;
-  const answer = await patiently(signal, () =>
-    probe.transport.send({ operation: 'listTasks', method: 'GET', url, signal }),
-  );
-  const body = parseJsonObject(answer.bodyText) ?? {};
-  const items = field(body, 'value');
-  const nextLink = field(body, '@odata.nextLink');
-  return {
-    count: Array.isArray(items) ? items.filter(isJsonObject).length : 0,
-    nextLink: typeof nextLink === 'string' ? nextLink : null,
-  };
-}
-
-const maxAttempts = 4;
-
-/**
- * A call retried while it is throttled or the service is briefly unwell, waiting as told
- * (Retry-After) or 1, 2, 4 s (upload rule 5); anything else is the caller's to judge.
- */
-async function patiently<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error) {
-      const passing =
-        isGraphError(error) && (error.kind === 'throttled' || error.kind === 'transient');
-      if (!passing || attempt === maxAttempts) throw error;
-      await pause(error.retryAfterMs ?? 1_000 * 2 ** (attempt - 1), signal);
-    }
-  }
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, Math.min(ms, 30_000));
-    function done(): void {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }
-    function stop(): void {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    }
-    signal?.addEventListener('abort', stop, { once: true });
-  });
 }

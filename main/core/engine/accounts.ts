@@ -1,4 +1,4 @@
-import type { AccountView } from '../../../preload/contract.ts';
+import type { AccountView } from '../../../preload/shared/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { assertTrustedGraphUrl } from '../graph/trusted-hosts.ts';
 import { GraphClient } from '../graph/client.ts';

@@ -1,4 +1,4 @@
-import type { Refusal } from '../../../preload/contract.ts';
+import type { Refusal } from '../../../preload/shared/contract.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { WatchActivity } from '../watch/types.ts';
 import type { AccountConfig } from './accounts.ts';

@@ -28,8 +28,9 @@ import type {
   NewWatchedFolder,
   WatchedFolderUpdate,
   WatchedFolderView,
-} from '../../../preload/contract.ts';
-import { jobStates, toDoWebApp } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { toDoWebApp } from '../../../preload/shared/contract.ts';
+import { commandStates, isFinished, retargetRequeues } from '../../../preload/shared/job-states.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
@@ -46,14 +47,13 @@ import { queueFileErrorOf } from '../queue/queue-file.ts';
 import { keepBackups, openQueueDatabase, type QueueBackups } from '../queue/database.ts';
 import { JobStore, type JobRow, type NewJob } from '../queue/job-store.ts';
 import { ServiceKnowledge, type FactId } from '../queue/service-knowledge.ts';
-import { retargetableStates } from '../queue/states.ts';
 import { cancelUpload } from '../upload/cancel-upload.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../upload/retry-policy.ts';
 import { defaultRangeSize, defaultSmallUploadMaxBytes } from '../upload/upload-attempt.ts';
 import { WatchRequestError } from '../watch/folder-settings.ts';
 import type { EnqueueOutcome, TrashFile, WatchActivity, WatchOptions } from '../watch/types.ts';
 import { forEachLimited } from '../watch/limited.ts';
-import { bytesPerMb } from '../../../preload/sizes.ts';
+import { bytesPerMb } from '../../../preload/shared/sizes.ts';
 import { WatchService } from '../watch/watch-service.ts';
 import {
   accountView,
@@ -133,6 +133,7 @@ export class EngineRequestError extends Error {
 
 /** What a queue command's action answers when the job turned out not to need it. */
 const notApplied = Symbol('not applied');
+const retargetableStates = commandStates('retarget');
 
 /** Files inspected at once while enqueueing: enough to hide disk latency, few enough for the OS. */
 const inspectionConcurrency = 32;
@@ -324,7 +325,7 @@ export class Engine implements TaskdropApi {
     return {
       ...defaultPacingLimits,
       maxConcurrentRequests: settings.maxConcurrentUploads,
-      // The budget is in the app's one MB (preload/sizes.ts), but never above Graph's
+      // The budget is in the app's one MB (preload/shared/sizes.ts), but never above Graph's
       // "150 MB" read as the smaller 150,000,000 bytes (docs/graph-unknowns.md).
       maxUploadBytesPerWindow: Math.min(
         settings.uploadBudgetMb * bytesPerMb,
@@ -736,7 +737,7 @@ export class Engine implements TaskdropApi {
   }
 
   async pause(selection: JobSelection): Promise<number> {
-    return this.#apply(selection, ['waiting', 'retrying', 'needs-sign-in', 'uploading'], (row) =>
+    return this.#apply(selection, commandStates('pause'), (row) =>
       this.#scheduler.isRunning(row.id)
         ? this.#scheduler.stop(row.id, 'pause')
         : this.#store.transition(row.id, 'paused'),
@@ -744,7 +745,7 @@ export class Engine implements TaskdropApi {
   }
 
   async resume(selection: JobSelection): Promise<number> {
-    const count = await this.#apply(selection, ['paused'], (row) =>
+    const count = await this.#apply(selection, commandStates('resume'), (row) =>
       this.#store.transition(row.id, 'waiting', { nextAttemptAt: null }),
     );
     this.#scheduler.pump();
@@ -752,33 +753,27 @@ export class Engine implements TaskdropApi {
   }
 
   async retry(selection: JobSelection): Promise<number> {
-    const count = await this.#apply(
-      selection,
-      ['failed', 'cancelled', 'retrying', 'needs-sign-in'],
-      (row) =>
-        this.#store.transition(row.id, 'waiting', {
-          problem: null,
-          failuresInARow: 0,
-          nextAttemptAt: null,
-        }),
+    const count = await this.#apply(selection, commandStates('retry'), (row) =>
+      this.#store.transition(row.id, 'waiting', {
+        problem: null,
+        failuresInARow: 0,
+        nextAttemptAt: null,
+      }),
     );
     this.#scheduler.pump();
     return count;
   }
 
   async cancel(selection: JobSelection): Promise<number> {
-    return this.#apply(
-      selection,
-      ['waiting', 'uploading', 'retrying', 'paused', 'needs-sign-in', 'failed'],
-      (row) =>
-        this.#scheduler.isRunning(row.id)
-          ? this.#scheduler.stop(row.id, 'cancel')
-          : this.#cancelIdle(row),
+    return this.#apply(selection, commandStates('cancel'), (row) =>
+      this.#scheduler.isRunning(row.id)
+        ? this.#scheduler.stop(row.id, 'cancel')
+        : this.#cancelIdle(row),
     );
   }
 
   async remove(selection: JobSelection): Promise<number> {
-    return this.#apply(selection, jobStates, async (row) => {
+    return this.#apply(selection, commandStates('remove'), async (row) => {
       if (this.#scheduler.isRunning(row.id)) {
         await this.#scheduler.stop(row.id, 'remove');
       } else if (row.uploadUrl !== null) {
@@ -790,9 +785,7 @@ export class Engine implements TaskdropApi {
   }
 
   async clearFinished(): Promise<number> {
-    const finished = this.#store
-      .all()
-      .filter((row) => row.state === 'done' || row.state === 'cancelled');
+    const finished = this.#store.all().filter((row) => isFinished(row.state));
     return this.remove({ ids: finished.map((row) => row.id) });
   }
 
@@ -813,7 +806,7 @@ export class Engine implements TaskdropApi {
         finalSentAt: null,
         protocol: null,
       });
-      if (row.state === 'failed' || row.state === 'cancelled' || row.state === 'needs-sign-in') {
+      if (retargetRequeues(row.state)) {
         this.#store.transition(row.id, 'waiting', { problem: null, failuresInARow: 0 });
       }
     });

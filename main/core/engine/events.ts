@@ -1,4 +1,4 @@
-import type { TaskdropEvents, Unsubscribe } from '../../../preload/contract.ts';
+import type { TaskdropEvents, Unsubscribe } from '../../../preload/shared/contract.ts';
 
 type Listener<E extends keyof TaskdropEvents> = (payload: TaskdropEvents[E]) => void;
 

@@ -1,5 +1,5 @@
-import type { JobProgress, JobView, QueueSummary } from '../../../preload/contract.ts';
-import { jobStates } from '../../../preload/contract.ts';
+import type { JobProgress, JobView, QueueSummary } from '../../../preload/shared/contract.ts';
+import { jobStates } from '../../../preload/shared/contract.ts';
 import type { JobRow, StateCount } from '../queue/job-store.ts';
 
 export function toJobView(

@@ -1,4 +1,4 @@
-import type { JobProgress } from '../../../preload/contract.ts';
+import type { JobProgress } from '../../../preload/shared/contract.ts';
 
 interface Track {
   size: number;

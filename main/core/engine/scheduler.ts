@@ -1,3 +1,4 @@
+import { runnableStates } from '../../../preload/shared/job-states.ts';
 import type { GraphError } from '../graph/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';
@@ -265,7 +266,7 @@ export class Scheduler {
     const at = this.#deps.now();
     const reason =
       message === undefined ? signInProblem(at) : problem('auth', message, 'sign-in', at);
-    const queued = this.#deps.store.idsOfAccount(account.config.id, ['waiting', 'retrying']);
+    const queued = this.#deps.store.idsOfAccount(account.config.id, runnableStates);
     const ids = settlingId === null ? queued : [settlingId, ...queued];
     this.#deps.log.warn('sign-in needed', {
       account: account.config.id,

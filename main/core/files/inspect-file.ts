@@ -1,11 +1,10 @@
 import { close, constants, open, read, realpath, stat, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, resolve } from 'node:path';
-import type { Refusal } from '../../../preload/contract.ts';
+import type { Refusal } from '../../../preload/shared/contract.ts';
 import { contentFitsSize, type ReadAt } from './file-reader.ts';
-import { maxAttachmentBytes, tooLargeMessage } from '../../../preload/sizes.ts';
-
-export { maxAttachmentBytes };
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
+import { tooLargeMessage } from '../../../preload/shared/sizes.ts';
 
 export interface FileFacts {
   path: string;

@@ -4,6 +4,9 @@
  * Anything else would hand the signed-in account to whoever runs that host.
  */
 
+/** Microsoft Graph's root in the global cloud, with the version taskdrop speaks: the default. */
+export const microsoftGraphUrl = 'https://graph.microsoft.com/v1.0';
+
 /** Graph's hosts: global, US Government L4 and L5 (DoD), China (21Vianet). */
 const graphHosts: ReadonlySet<string> = new Set([
   'graph.microsoft.com',

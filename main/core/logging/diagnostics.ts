@@ -3,8 +3,8 @@ import type {
   QueueSummary,
   Settings,
   WatchedFolderView,
-} from '../../../preload/contract.ts';
-import { jobStates, watchStates } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { jobStates, watchStates } from '../../../preload/shared/contract.ts';
 import type { LogRecord } from './logger.ts';
 import { redactText, redactValue } from './redact.ts';
 

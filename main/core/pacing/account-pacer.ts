@@ -1,3 +1,4 @@
+import { uploadBytesPerWindow } from '../../../preload/shared/limits.ts';
 import { UsageWindow } from './usage-window.ts';
 
 /** The mailbox limits taskdrop paces itself to (reference §5); defaults leave headroom. */
@@ -13,7 +14,7 @@ export const defaultPacingLimits: PacingLimits = {
   maxConcurrentRequests: 3,
   maxRequestsPerWindow: 10_000,
   requestWindowMs: 10 * 60_000,
-  maxUploadBytesPerWindow: 150_000_000,
+  maxUploadBytesPerWindow: uploadBytesPerWindow,
   uploadWindowMs: 5 * 60_000,
 };
 

@@ -1,18 +1,21 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { Settings } from '../../../preload/contract.ts';
+import type { Settings } from '../../../preload/shared/contract.ts';
+import { settingBounds, uploadMbPerWindow } from '../../../preload/shared/limits.ts';
 
 export const defaultSettings: Settings = {
   maxConcurrentUploads: 3,
-  uploadBudgetMb: 150,
+  uploadBudgetMb: uploadMbPerWindow,
   startAtLogin: false,
   allowWeakTokenStorage: false,
 };
 
+const bounded = ({ min, max }: { min: number; max: number }) => z.number().int().min(min).max(max);
+
 /** What a person may set, with the bounds Graph's mailbox limits allow. */
 export const settingsSchema = z.object({
-  maxConcurrentUploads: z.number().int().min(1).max(4),
-  uploadBudgetMb: z.number().int().min(10).max(150),
+  maxConcurrentUploads: bounded(settingBounds.maxConcurrentUploads),
+  uploadBudgetMb: bounded(settingBounds.uploadBudgetMb),
   startAtLogin: z.boolean(),
   allowWeakTokenStorage: z.boolean(),
 });

@@ -16,9 +16,10 @@ import {
   type StagingCommands,
   type TaskdropEvents,
   type Unsubscribe,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import { EngineRequestError, type CopiesRequest } from '../engine/engine.ts';
-import { maxAttachmentBytes, tooLargeRefusal } from '../files/inspect-file.ts';
+import { tooLargeRefusal } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** What the staging area needs of the engine. */

@@ -1,8 +1,8 @@
-import type { JobProblem } from '../../../preload/contract.ts';
+import type { JobProblem } from '../../../preload/shared/contract.ts';
 import type { GraphError } from '../graph/errors.ts';
 import type { JobRow } from '../queue/job-store.ts';
 import type { AccountKnowledge } from '../queue/service-knowledge.ts';
-import { maxAttachmentBytes } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import { problem } from './problems.ts';
 
 /**

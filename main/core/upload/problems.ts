@@ -1,4 +1,4 @@
-import type { JobProblem, NextStep, ProblemKind } from '../../../preload/contract.ts';
+import type { JobProblem, NextStep, ProblemKind } from '../../../preload/shared/contract.ts';
 import type { GraphError } from '../graph/errors.ts';
 
 /** A problem the upload found, in plain words, with the one action that helps. */

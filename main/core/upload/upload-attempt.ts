@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { JobProblem } from '../../../preload/contract.ts';
+import type { JobProblem } from '../../../preload/shared/contract.ts';
 import { SignInRequiredError } from '../auth/token-provider.ts';
 import type { GraphClient } from '../graph/client.ts';
 import { GraphError, isGraphError } from '../graph/errors.ts';
@@ -12,7 +12,8 @@ import {
   versionOf,
   type FileVersion,
 } from '../files/file-reader.ts';
-import { errorCode, maxAttachmentBytes } from '../files/inspect-file.ts';
+import { errorCode } from '../files/inspect-file.ts';
+import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import type { JobFacts, JobRow, JobStore } from '../queue/job-store.ts';
 import type { AccountKnowledge } from '../queue/service-knowledge.ts';
 import { impossibleByRefusal, knownImpossible, noteAccepted } from './impossible-files.ts';

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import type { JobsChanged, JobState } from '../../../preload/contract.ts';
+import type { JobsChanged, JobState } from '../../../preload/shared/contract.ts';
+import { pendingStates } from '../../../preload/shared/job-states.ts';
 import { moveIntoSubfolder, stillAttachedContent } from './after-upload.ts';
 import { fsWords } from './fs-words.ts';
 import type { TrashFile, WatchActivity } from './types.ts';
@@ -15,14 +16,6 @@ export interface FinisherDeps {
   changed: () => void;
 }
 
-const liveStates: readonly (JobState | null)[] = [
-  'waiting',
-  'uploading',
-  'retrying',
-  'paused',
-  'needs-sign-in',
-];
-
 /**
  * Where a file goes when its job moves; undefined when it stays. Only files whose job stands
  * for them move: `skipped` ones point at someone else's job, attached ones are finished.
@@ -32,7 +25,7 @@ export function nextStatus(current: FileStatus, job: JobState | null): FileStatu
   if (job === 'done') return 'done';
   if (job === 'failed' || job === 'cancelled') return 'failed';
   if (job === null) return 'removed';
-  return liveStates.includes(job) ? 'queued' : undefined;
+  return pendingStates.includes(job) ? 'queued' : undefined;
 }
 
 /**

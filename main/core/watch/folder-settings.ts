@@ -4,8 +4,8 @@ import type {
   NewWatchedFolder,
   WatchedFolderSettings,
   WatchedFolderUpdate,
-} from '../../../preload/contract.ts';
-import { afterUploadActions, watchedFolderDefaults } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { afterUploadActions, watchedFolderDefaults } from '../../../preload/shared/contract.ts';
 import { errorCode } from '../files/inspect-file.ts';
 
 /** A request about watched folders that cannot be done, in words for the person. */

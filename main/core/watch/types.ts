@@ -4,7 +4,7 @@ import type {
   TaskTarget,
   Unsubscribe,
   WatchState,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import type { FileStamp } from '../files/file-reader.ts';
 
 /** How patient the watcher is. Every value is injectable so tests can scale time down. */

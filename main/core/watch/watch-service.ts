@@ -5,7 +5,7 @@ import type {
   WatchedFolderUpdate,
   WatchedFolderView,
   WatchState,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import { sameStamp, type FileStamp } from '../files/file-reader.ts';
 import { Finisher } from './finisher.ts';
 import { changedSettings, newFolderSettings, WatchRequestError } from './folder-settings.ts';

@@ -4,8 +4,10 @@ import type {
   JobState,
   TaskTarget,
   WatchedFolderSettings,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { standingStates } from '../../../preload/shared/job-states.ts';
 import type { FileStamp } from '../files/file-reader.ts';
+import { sqlStates } from '../queue/states.ts';
 
 /** A watched folder as stored: its settings, and what the person should know went wrong. */
 export interface WatchedFolder extends WatchedFolderSettings {
@@ -149,8 +151,7 @@ function targetColumns(target: TaskTarget): Record<string, string> {
   };
 }
 
-/** States in which a job still stands for its file's content being (or about to be) attached. */
-const liveJobStates = `'waiting', 'uploading', 'retrying', 'paused', 'needs-sign-in', 'done'`;
+const liveJobStates = sqlStates(standingStates);
 const attachedOrComing = `'queued', 'done', 'kept', 'moved', 'deleted'`;
 
 /**

@@ -1,4 +1,4 @@
-import type { EnqueueResult, TaskdropApi, TaskTarget } from '../../../preload/contract.ts';
+import type { EnqueueResult, TaskdropApi, TaskTarget } from '../../../preload/shared/contract.ts';
 import { connectWebSocketApi, type ConnectionState } from './websocket-api.ts';
 
 /** What the Electron preload puts on `window` (see preload/bridge.ts). */

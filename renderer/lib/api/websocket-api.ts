@@ -10,7 +10,7 @@ import {
   type TaskdropEvents,
   type TaskTarget,
   type Unsubscribe,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 
 /** A command that failed on the other side, with words for the person. */
 export class CommandError extends Error {

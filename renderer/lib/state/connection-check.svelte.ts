@@ -2,7 +2,7 @@ import {
   connectionReportLines,
   type ConnectionReport,
   type TaskdropApi,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 import type { CopyText } from './settings.svelte.ts';
 
 /** Where the check is: not run yet, running, its report, or why it could not run. */

@@ -1,4 +1,8 @@
-import type { EnqueueResult, TaskdropEvents, TaskTarget } from '../../../preload/contract.ts';
+import type {
+  EnqueueResult,
+  TaskdropEvents,
+  TaskTarget,
+} from '../../../preload/shared/contract.ts';
 import type { RendererApi } from '../api/connect.ts';
 import { plural } from '../format.ts';
 import type { NoticeState } from './notices.svelte.ts';

@@ -4,7 +4,7 @@ import type {
   TaskListView,
   TaskTarget,
   TaskView,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
 
 /** What the picker is asked: words for its title and button, and a task to preselect. */
 export interface PickRequest {

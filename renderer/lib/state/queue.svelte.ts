@@ -8,10 +8,11 @@ import type {
   TaskdropApi,
   TaskTarget,
   Unsubscribe,
-} from '../../../preload/contract.ts';
-import { jobStates } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { jobStates } from '../../../preload/shared/contract.ts';
 import { plural } from '../format.ts';
-import { canApply, queueFilters, type FilterId, type QueueCommand } from '../job-display.ts';
+import { activeStates, canApply, type QueueCommand } from '../../../preload/shared/job-states.ts';
+import { queueFilters, type FilterId } from '../job-display.ts';
 import type { NoticeState } from './notices.svelte.ts';
 import { SelectionState } from './selection.svelte.ts';
 
@@ -250,7 +251,7 @@ export class QueueState {
         speed += entry.view.speed;
         moving = true;
       }
-      if (entry.state === 'uploading' || entry.state === 'waiting' || entry.state === 'retrying') {
+      if (activeStates.includes(entry.state)) {
         left += entry.view.size - entry.view.bytesAcked;
       }
     }

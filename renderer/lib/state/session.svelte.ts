@@ -1,4 +1,4 @@
-import type { Unsubscribe } from '../../../preload/contract.ts';
+import type { Unsubscribe } from '../../../preload/shared/contract.ts';
 import type { RendererApi } from '../api/connect.ts';
 import type { ViewId } from '../views.ts';
 import { IntakeState } from './intake.svelte.ts';

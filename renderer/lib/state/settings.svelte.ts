@@ -4,17 +4,12 @@ import type {
   Settings,
   TaskdropApi,
   Unsubscribe,
-} from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { settingBounds } from '../../../preload/shared/limits.ts';
 import { signInBlocked } from '../accounts.ts';
 import { ConnectionCheckState } from './connection-check.svelte.ts';
 
 export type SettingKey = keyof Settings;
-
-/** What a person may set, with the engine's bounds (main/core/settings/settings-store.ts). */
-export const settingBounds = {
-  maxConcurrentUploads: { min: 1, max: 4 },
-  uploadBudgetMb: { min: 10, max: 150 },
-} as const;
 
 /** Why a value cannot be saved, in words for the person; null when it can. */
 export function checkSetting<K extends SettingKey>(key: K, value: Settings[K]): string | null {

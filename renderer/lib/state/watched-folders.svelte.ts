@@ -5,8 +5,8 @@ import type {
   Unsubscribe,
   WatchedFolderSettings,
   WatchedFolderView,
-} from '../../../preload/contract.ts';
-import { watchedFolderDefaults } from '../../../preload/contract.ts';
+} from '../../../preload/shared/contract.ts';
+import { watchedFolderDefaults } from '../../../preload/shared/contract.ts';
 import { parsePatterns, patternsText } from '../folder-display.ts';
 import type { Reporter } from './queue.svelte.ts';
 

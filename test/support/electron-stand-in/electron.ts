@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { commandChannel } from '../../../preload/channels.ts';
+import { commandChannel } from '../../../preload/shared/channels.ts';
 
 /**
  * A recording stand-in for the `electron` module, for booting the built app (dist/app/main.js)

@@ -1,12 +1,11 @@
+import { maxAttachmentBytes } from './limits.ts';
+
 /**
  * The one size unit taskdrop shows, in the app and in the CLI: 1 KB = 1,024 bytes and
  * 1 MB = 1,048,576 bytes, as Windows and Microsoft's own "25 MB" attachment limit count them
  * (docs/graph-unknowns.md reads that limit as 26,214,400 bytes). A file of exactly the limit
  * reads "25.0 MB", and so does the limit.
  */
-
-/** Graph's limit for a To Do attachment: 25 MB, read as 25 × 2^20 (docs/upload-rules.md, rule 1). */
-export const maxAttachmentBytes = 26_214_400;
 
 export const bytesPerMb = 1_048_576;
 

@@ -8,6 +8,7 @@ import {
   type StagingCommands,
   type TaskdropCommands,
 } from './contract.ts';
+import type { Equals, Exact } from './type-equality.ts';
 
 /**
  * The shape of every command's arguments, checked in main before anything runs: a page
@@ -53,8 +54,9 @@ const watchedFolderChanges = z
   .partial();
 
 type ArgsOf<K extends CommandName> = Parameters<TaskdropCommands[K]>;
+type StagingArgsOf<K extends StagingCommandName> = Parameters<StagingCommands[K]>;
 
-export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
+const commandSchemas = {
   enqueue: z.tuple([
     z.strictObject({ paths: z.array(path).min(1).max(100_000), target: taskTarget }),
   ]),
@@ -118,12 +120,13 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   ]),
   removeWatchedFolder: z.tuple([z.number().int().positive()]),
   chooseFolder: none,
-};
+} satisfies { [K in CommandName]: z.ZodType<ArgsOf<K>> };
+
+/** The arguments each command of the contract takes, exactly (see `Mismatched` below). */
+export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = commandSchemas;
 
 /** Files a browser drops, in pieces (the WebSocket transport only). */
-export const stagingArgs: {
-  [K in StagingCommandName]: z.ZodType<Parameters<StagingCommands[K]>>;
-} = {
+const stagingSchemas = {
   stageFile: z.tuple([
     z.strictObject({
       name: z
@@ -145,4 +148,28 @@ export const stagingArgs: {
   enqueueStaged: z.tuple([
     z.strictObject({ uploadIds: z.array(id).min(1).max(stagedFilesAtOnce), target: taskTarget }),
   ]),
-};
+} satisfies { [K in StagingCommandName]: z.ZodType<StagingArgsOf<K>> };
+
+export const stagingArgs: { [K in StagingCommandName]: z.ZodType<StagingArgsOf<K>> } =
+  stagingSchemas;
+
+/**
+ * The schemas and the contract's types, checked both ways at compile time: `z.ZodType<T>` alone
+ * only says what a schema accepts fits the type, so a field added to a type (optional or not)
+ * would compile and then be refused at run time. `Mismatched` names each command whose schema
+ * and arguments differ in any way; it must be `never` (test/shared/contract-types.test.ts
+ * shows a drift failing `npm run typecheck`).
+ */
+type Mismatched<Schemas, Args> = {
+  [K in keyof Schemas & keyof Args]: Schemas[K] extends z.ZodType
+    ? Equals<z.output<Schemas[K]>, Args[K]> extends true
+      ? never
+      : K
+    : K;
+}[keyof Schemas & keyof Args];
+
+type CommandArgsOf = { [K in CommandName]: ArgsOf<K> };
+type StagingArgsOfAll = { [K in StagingCommandName]: StagingArgsOf<K> };
+
+export const schemasMatchCommands: Exact<Mismatched<typeof commandSchemas, CommandArgsOf>> = true;
+export const schemasMatchStaging: Exact<Mismatched<typeof stagingSchemas, StagingArgsOfAll>> = true;
