@@ -173,7 +173,7 @@ async function jobReaches(id: number, state: string): Promise<void> {
   throw new Error(`job ${id} never reached ${state}`);
 }
 
-describe('the file changes under the upload (rule 8)', () => {
+describe('the file changes under the upload (docs/upload-rules.md rule 8)', () => {
   /** Slows the second range from now on; resolves once it is at the simulator. */
   function secondRangeArrives(): Promise<void> {
     h.sim.control.addFault({

@@ -157,8 +157,8 @@ describe('crashes and restarts', () => {
   });
 
   /**
-   * The crash rule 4 is about: the final range went out, the process died before the answer was
-   * recorded. `landed` says whether that range had reached the server.
+   * The crash docs/upload-rules.md rule 4 is about: the final range went out, the process died
+   * before the answer was recorded. `landed` says whether that range had reached the server.
    */
   async function crashAfterFinalRange(
     landed: boolean,

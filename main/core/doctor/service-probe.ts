@@ -24,11 +24,14 @@ export const scratchTitle = 'taskdrop self-check — safe to delete';
 const probeFileName = 'taskdrop-self-check.bin';
 /** Bytes of the probe upload: two ranges of ten. */
 const probeSize = 20;
-/** The two readings of the documented "25 MB" (graph-unknowns.md §2). */
+/** The two readings of the documented "25 MB" (docs/graph-unknowns.md §2). */
 const sizeCaps = { mebibytes: maxAttachmentBytes, million: decimalSizeLimit } as const;
 /** A page of tasks can only show its size with more tasks than the smallest page seen (50). */
 const pageProbeTasks = 51;
-/** Requests at once for the many small ones (scratch tasks): the mailbox allows 4 (upload rule 6). */
+/**
+ * Requests at once for the many small ones (scratch tasks): the mailbox allows 4
+ * (docs/upload-rules.md rule 6).
+ */
 const probeConcurrency = 3;
 
 export interface ServiceProbeOptions {
@@ -49,7 +52,9 @@ interface Probe extends ServiceProbeOptions {
 
 type Findings = Partial<Record<ServiceFactId, FactFinding>>;
 
-/** What the check settled, as the engine's knowledge store keeps it (upload rule 11). */
+/**
+ * What the check settled, as the engine's knowledge store keeps it (docs/upload-rules.md rule 11).
+ */
 export type LearnedFacts = { [F in FactId]?: FactValue<F> };
 
 export interface ServiceCheck {
@@ -346,7 +351,7 @@ function refused(fact: ServiceFactId, error: unknown): FactFinding {
 
 /**
  * The cap by sessions opened and deleted again, no byte sent: 26,214,400 taken and one more
- * refused, or else the same at 25,000,000 (the two readings of "25 MB", graph-unknowns.md §2).
+ * refused, or else the same at 25,000,000 (the two readings of "25 MB", docs/graph-unknowns.md §2).
  */
 async function probeSizeLimit(probe: Probe): Promise<FactFinding> {
   const { mebibytes, million } = sizeCaps;
@@ -466,7 +471,7 @@ const maxAttempts = 4;
 
 /**
  * A call retried while it is throttled or the service is briefly unwell, waiting as told
- * (Retry-After) or 1, 2, 4 s (upload rule 5); anything else is the caller's to judge.
+ * (Retry-After) or 1, 2, 4 s (docs/upload-rules.md rule 5); anything else is the caller's to judge.
  */
 async function patiently<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {

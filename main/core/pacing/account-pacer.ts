@@ -1,6 +1,8 @@
 import { UsageWindow } from './usage-window.ts';
 
-/** The mailbox limits taskdrop paces itself to (reference §5); defaults leave headroom. */
+/**
+ * The mailbox limits taskdrop paces itself to (docs/graph-todo-api.md §5); defaults leave headroom.
+ */
 export interface PacingLimits {
   maxConcurrentRequests: number;
   maxRequestsPerWindow: number;
