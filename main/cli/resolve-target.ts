@@ -11,9 +11,9 @@ import type { CliContext } from './context.ts';
 const lookupRetry: RetryPolicy = { baseDelayMs: 500, maxDelayMs: 4_000, maxFailuresInARow: 4 };
 
 /**
- * A read (never a write: creating a task twice is worse than failing) tried again on what rule 5
- * calls transient, with the same backoff and Retry-After as uploads, a few times at most.
- * `signal` (Ctrl-C) ends the read under way and any wait before the next one.
+ * A read (never a write: creating a task twice is worse than failing) tried again on what
+ * docs/upload-rules.md rule 5 calls transient, with the same backoff and Retry-After as uploads, a
+ * few times at most. `signal` (Ctrl-C) ends the read under way and any wait before the next one.
  */
 async function lookUp<T>(
   read: (options: { signal: AbortSignal }) => Promise<T>,

@@ -1,6 +1,6 @@
 import type { UploadRules } from './types.ts';
 
-/** Graph's error vocabulary as the simulator speaks it (reference §6). */
+/** Graph's error vocabulary as the simulator speaks it (docs/graph-todo-api.md §6). */
 export interface GraphErrorReply {
   status: number;
   code: string;

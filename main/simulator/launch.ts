@@ -44,7 +44,7 @@ export const defaultUploadRules: UploadRules = {
   emptyInlineRefusal: null,
 };
 
-/** The MailboxConcurrency 429 as several reports quote it (graph-unknowns.md §3). */
+/** The MailboxConcurrency 429 as several reports quote it (docs/graph-unknowns.md §3). */
 export const defaultThrottleRules: ThrottleRules = {
   code: 'ApplicationThrottled',
   retryAfter: true,

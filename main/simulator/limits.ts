@@ -57,9 +57,9 @@ interface MailboxUsage {
 }
 
 /**
- * The Outlook mailbox limits Graph applies per app and user (reference §5): concurrent
- * requests, requests per window and upload bytes per window, each refused with a retry delay.
- * Throttled requests still count against the request rate, as Graph documents.
+ * The Outlook mailbox limits Graph applies per app and user (docs/graph-todo-api.md §5, limits and
+ * throttling): concurrent requests, requests per window and upload bytes per window, each refused
+ * with a retry delay. Throttled requests still count against the request rate, as Graph documents.
  */
 export class MailboxGate {
   readonly #usage = new Map<string, MailboxUsage>();

@@ -92,7 +92,8 @@ function matchTodoPath(
     const operation = candidate.methods[method];
     if (operation !== undefined)
       return { kind: 'route', route: { operation, version, userRef, params } };
-    // A PUT on the bare uploadUrl is the classic mistake (reference §4.2): Graph answers 404.
+    // A PUT on the bare uploadUrl is the classic mistake (docs/graph-todo-api.md §4.2): Graph
+    // answers 404.
     if (candidate.methods.GET === 'getUploadSession') return { kind: 'unknown' };
     return { kind: 'method-not-allowed' };
   }

@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import type { BlobStore } from './blobs.ts';
 import { graphTime } from './clock.ts';
 import { guid, opaqueId } from './ids.ts';
+import { SessionTable } from './session-table.ts';
+import type {
+  NewAttachment,
+  NewSession,
+  NewTask,
+  RangeOutcome,
+  TaskChanges,
+} from './store-inputs.ts';
 import type {
   AttachmentRecord,
   ListRecord,
@@ -13,35 +21,6 @@ import type {
   WellknownListName,
 } from './model.ts';
 
-export interface NewTask {
-  title: string;
-  body?: string;
-  importance?: TaskRecord['importance'];
-  status?: TaskRecord['status'];
-  categories?: string[];
-}
-
-export type TaskChanges = Partial<
-  Pick<TaskRecord, 'title' | 'importance' | 'status' | 'categories'>
->;
-
-export interface NewAttachment {
-  name: string;
-  contentType: string;
-  bytes: Buffer;
-}
-
-export interface NewSession {
-  name: string;
-  contentType: string;
-  size: number;
-  version: string;
-  expiresAt: number;
-}
-
-export type RangeOutcome =
-  { kind: 'more'; session: SessionRecord } | { kind: 'done'; attachment: AttachmentRecord };
-
 /**
  * The mailbox contents of every simulated user, with the rules that tie them together (a deleted
  * task takes its attachments and sessions with it; an attachment appears only when complete).
@@ -52,9 +31,8 @@ export class SimStore {
   readonly #lists = new Map<string, ListRecord>();
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #attachments = new Map<string, AttachmentRecord>();
-  readonly #sessions = new Map<string, SessionRecord>();
+  readonly #sessions: SessionTable;
   #tombstones: Tombstone[] = [];
-  readonly #expiredSessions = new Set<string>();
   #changeSeq: number;
   readonly #defaultUserId: string;
   readonly #blobs: BlobStore;
@@ -69,7 +47,7 @@ export class SimStore {
     for (const list of snapshot.lists) this.#lists.set(list.id, list);
     for (const task of snapshot.tasks) this.#tasks.set(task.id, task);
     for (const attachment of snapshot.attachments) this.#attachments.set(attachment.id, attachment);
-    for (const session of snapshot.sessions) this.#sessions.set(session.id, session);
+    this.#sessions = new SessionTable(snapshot.sessions, deps.blobs);
     this.#tombstones = [...snapshot.tombstones];
     this.#changeSeq = snapshot.changeSeq;
     this.#defaultUserId = snapshot.defaultUserId;
@@ -102,7 +80,7 @@ export class SimStore {
       tasks: [...this.#tasks.values()],
       tombstones: this.#tombstones,
       attachments: [...this.#attachments.values()],
-      sessions: [...this.#sessions.values()],
+      sessions: this.#sessions.all(),
     };
   }
 
@@ -240,9 +218,7 @@ export class SimStore {
       this.#attachments.delete(attachment.id);
       this.#blobs.deleteAttachment(attachment.id);
     }
-    for (const session of this.#sessions.values()) {
-      if (session.taskId === task.id) this.#dropSession(session);
-    }
+    this.#sessions.dropOfTask(task.id);
     this.#tombstones.push({ id: task.id, listId: task.listId, changeSeq: this.#nextSeq() });
     this.save();
   }
@@ -335,60 +311,41 @@ export class SimStore {
   // Upload sessions
 
   createSession(task: TaskRecord, input: NewSession): SessionRecord {
-    const session: SessionRecord = {
-      id: opaqueId(),
-      userId: task.userId,
-      listId: task.listId,
-      taskId: task.id,
-      nextOffset: 0,
-      ...input,
-    };
-    this.#sessions.set(session.id, session);
+    const session = this.#sessions.create(task, input);
     this.save();
     return session;
   }
 
   allSessions(): SessionRecord[] {
-    return [...this.#sessions.values()];
+    return this.#sessions.all();
   }
 
   sessions(userId: string, taskId: string): SessionRecord[] {
-    return this.allSessions().filter(
-      (session) => session.userId === userId && session.taskId === taskId,
-    );
+    return this.#sessions.ofTask(userId, taskId);
   }
 
   /** A live session of this user and task; an expired one is discarded with its bytes. */
   session(userId: string, taskId: string, sessionId: string): SessionRecord | undefined {
-    const session = this.#sessions.get(sessionId);
-    if (session?.userId !== userId || session.taskId !== taskId) return undefined;
-    if (session.expiresAt <= this.#now()) {
-      this.#expiredSessions.add(sessionKey(userId, taskId, sessionId));
-      this.#dropSession(session);
-      this.save();
-      return undefined;
-    }
-    return session;
+    const found = this.#sessions.live(userId, taskId, sessionId, this.#now());
+    if (found.expired) this.save();
+    return found.session;
   }
 
   /** Whether this session expired (and was discarded), as opposed to never having existed. */
   sessionExpired(userId: string, taskId: string, sessionId: string): boolean {
-    return this.#expiredSessions.has(sessionKey(userId, taskId, sessionId));
+    return this.#sessions.expired(userId, taskId, sessionId);
   }
 
   /** Appends the next range; the last one turns the session into an attachment atomically. */
   commitRange(session: SessionRecord, chunk: Buffer): RangeOutcome {
-    this.#blobs.appendToSession(session.id, chunk);
-    session.nextOffset += chunk.length;
-    if (session.nextOffset < session.size) {
+    if (!this.#sessions.append(session, chunk)) {
       this.save();
       return { kind: 'more', session };
     }
     const task = this.#tasks.get(session.taskId);
     if (task === undefined) throw new Error('a live session outlived its task');
     const attachmentId = opaqueId();
-    const sha256 = this.#blobs.finishSession(session.id, attachmentId);
-    this.#sessions.delete(session.id);
+    const sha256 = this.#sessions.finish(session, attachmentId);
     const attachment = this.#recordAttachment(task, attachmentId, {
       name: session.name,
       contentType: session.contentType,
@@ -401,15 +358,7 @@ export class SimStore {
   }
 
   deleteSession(session: SessionRecord): void {
-    this.#dropSession(session);
+    this.#sessions.drop(session);
     this.save();
   }
-
-  #dropSession(session: SessionRecord): void {
-    this.#sessions.delete(session.id);
-    this.#blobs.discardSession(session.id);
-  }
 }
-
-const sessionKey = (userId: string, taskId: string, sessionId: string): string =>
-  JSON.stringify([userId, taskId, sessionId]);

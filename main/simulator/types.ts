@@ -50,7 +50,9 @@ export type FaultAction =
 export interface FaultRuleInput {
   /** The operation to match, or '*' for every Graph request. */
   operation: Operation | '*';
-  /** Fire on the Nth matching request (1-based), counted from when the rule was added. Default 1. */
+  /**
+   * Fire on the Nth matching request (1-based), counted from when the rule was added. Default 1.
+   */
   nth?: number;
   /** How many consecutive matching requests fire, starting at the Nth. Default 1; 0 = forever. */
   times?: number;
@@ -79,7 +81,10 @@ export interface MailboxLimits {
   uploadWindowMs: number;
 }
 
-/** How a refusal whose real status or code is undocumented is answered (reference §12). */
+/**
+ * How a refusal whose real status or code is undocumented is answered (docs/graph-todo-api.md §12,
+ * the simulator checklist).
+ */
 export interface Refusal {
   status: number;
   code: string;
@@ -108,17 +113,20 @@ export interface UploadRules {
   rangeOutOfOrder: Refusal;
   /** Every call on a session once it has expired. */
   sessionExpired: Refusal;
-  /** `GET {uploadUrl}`: null answers the session's state, else this refusal (graph-unknowns.md §1). */
+  /**
+   * `GET {uploadUrl}`: null answers the session's state, else this refusal (docs/graph-unknowns.md
+   * §1).
+   */
   sessionGetRefusal: Refusal | null;
   /** `GET …/attachmentSessions`: null lists the live sessions, else this refusal. */
   sessionListRefusal: Refusal | null;
-  /** Key casing of an intermediate PUT answer (graph-unknowns.md §4). */
+  /** Key casing of an intermediate PUT answer (docs/graph-unknowns.md §4). */
   intermediateCasing: 'pascal' | 'camel';
   /** A POST with empty `contentBytes`: null stores an empty attachment, else this refusal. */
   emptyInlineRefusal: Refusal | null;
 }
 
-/** How the mailbox limits' 429s are answered (graph-unknowns.md §3). */
+/** How the mailbox limits' 429s are answered (docs/graph-unknowns.md §3). */
 export interface ThrottleRules {
   /** `error.code` of the 429 body. */
   code: string;

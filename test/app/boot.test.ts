@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForValue } from '../support/wait.ts';
 import { appContentSecurityPolicy } from '../../main/app/app-protocol.ts';
 import { secureWebPreferences } from '../../main/app/window-security.ts';
 
@@ -53,17 +54,20 @@ async function boot(): Promise<Call[]> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const recorded = readCalls(recordFile);
-      if (recorded.some((entry) => entry.call === 'page.ipc')) return recorded;
-      const code = await Promise.race([
-        exited,
-        new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 50)),
-      ]);
-      if (code !== 'running') throw new Error(`the app exited (${String(code)}): ${stderr}`);
-    }
-    throw new Error(`the app's page never asked it anything: ${stderr}`);
+    let exitCode: number | null | undefined;
+    void exited.then((code) => (exitCode = code));
+    return await waitForValue(
+      () => {
+        const recorded = readCalls(recordFile);
+        if (recorded.some((entry) => entry.call === 'page.ipc')) return recorded;
+        if (exitCode !== undefined) {
+          throw new Error(`the app exited (${String(exitCode)}): ${stderr}`);
+        }
+        return undefined;
+      },
+      () => `the app's page to ask it something: ${stderr}`,
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
   } finally {
     child.kill();
     await exited;

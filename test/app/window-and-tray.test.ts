@@ -104,7 +104,7 @@ describe('the tray', () => {
     );
   });
 
-  it('offers the menu the brief asks for, adapted to the state', () => {
+  it('offers the tray menu the state calls for: open, resume all, send to, account, quit', () => {
     const menu = trayMenu({
       state: { kind: 'paused', paused: 2 },
       recentTargets: [

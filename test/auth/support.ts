@@ -144,18 +144,8 @@ export async function newTaskFor(
   };
 }
 
-/** Polls until `condition` holds; rejects after `timeoutMs` naming what it waited for. */
-export async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits (bounded) for `condition` to hold: test/support/wait.ts. */
+export { waitUntil as eventually } from '../support/wait.ts';
 
 /** Electron's safeStorage as the app hands it over, with a reversible stand-in cipher. */
 export function fakeSafeStorage(available: boolean, backend: string): SafeStorageLike {

@@ -1,9 +1,9 @@
 /**
- * Bytes sent again after a SIGKILL in the middle of uploads: an engine process uploads three
- * 25 MB files at once, is killed while a given range is on its way (a share into the batch; that
- * range is lost), and a new one resumes the same queue to the end. Every range the simulator saw beyond one copy of each file
- * (a range cut off by the kill counted whole) was sent twice. Then the same under the
- * `pessimistic` variants, where a resumed upload starts its file again.
+ * Bytes sent again after a SIGKILL in the middle of uploads: an engine process uploads three 25 MB
+ * files at once, is killed while a given range is on its way (a share into the batch; that range is
+ * lost), and a new one resumes the same queue to the end. Every range the simulator saw beyond one
+ * copy of each file (a range cut off by the kill counted whole) was sent twice. Then the same under
+ * the `pessimistic` variants, where a resumed upload starts its file again.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -128,7 +128,8 @@ const run = (batch: UploadOrders): Promise<unknown> =>
 try {
   const plain = await crashRounds([], size);
   // Under pessimistic a session cannot be asked where it stands, so an upload under way starts
-  // again from byte 0 (upload rule 11): up to a file per upload. 25 MB is read as 25,000,000.
+  // again from byte 0 (docs/upload-rules.md rule 11): up to a file per upload. 25 MB is read as
+  // 25,000,000.
   const pessimistic = await crashRounds(['pessimistic'], decimalSizeLimit);
   const perUpload = stats(plain.ranges);
   const bytes = stats(plain.bytes);

@@ -170,7 +170,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       0,
     );
     // After a crash, at most one range again per upload in flight; where a session cannot be
-    // asked its state, the whole file (upload rule 11).
+    // asked its state, the whole file (docs/upload-rules.md rule 11).
     const perUpload = sim.variants.includes('no-session-get')
       ? Math.max(...options.sizes)
       : 4 * 1024 * 1024;

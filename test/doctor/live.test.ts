@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import type { FactFinding } from '../../preload/shared/contract.ts';
 import { serviceFactIds } from '../../preload/shared/contract.ts';
 import { scratchLedgerPath } from '../../main/core/doctor/scratch-ledger.ts';
 import { openQueueDatabase } from '../../main/core/queue/database.ts';
-import { scratchTitle } from '../../main/core/doctor/probe-support.ts';
+import { scratchTitle } from '../../main/core/doctor/service-probe.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import {
   variantFacts,
@@ -159,11 +160,12 @@ describe('taskdrop doctor --live, interrupted', () => {
     const child = live(sim, dataDir);
     const result = finished(child);
     // A child process starting on a busy machine: seconds, not milliseconds.
-    const giveUpAt = Date.now() + 15_000;
-    while ((await scratchTasks(sim)).length === 0) {
-      if (Date.now() > giveUpAt) throw new Error('the check never made its scratch task');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      async () => (await scratchTasks(sim)).length > 0,
+      'the check to make its scratch task',
+      15_000,
+      50,
+    );
     return { child, result };
   }
 

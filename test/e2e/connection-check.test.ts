@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FactFinding } from '../../preload/shared/contract.ts';
 import { serviceFactIds } from '../../preload/shared/contract.ts';
-import { scratchTitle } from '../../main/core/doctor/probe-support.ts';
+import { scratchTitle } from '../../main/core/doctor/service-probe.ts';
 import { screenshotsInEveryLook } from '../support/browser.ts';
 import { appPerFile, until } from './helpers.ts';
 

@@ -10,6 +10,10 @@ import {
   type StackOptions,
   type WatchedPage,
 } from '../support/browser.ts';
+import { waitUntil as until } from '../support/wait.ts';
+
+/** Waits (bounded) for `check` to hold in the page or the engine: test/support/wait.ts. */
+export { until };
 
 export interface AppUnderTest {
   readonly stack: Stack;
@@ -61,7 +65,6 @@ function started<T>(value: T | undefined): T {
   return value;
 }
 
-/** Polls `check` every 50 ms until it answers true; fails naming `what` after `timeoutMs`. */
 /** Opens the Settings view and waits for it. */
 export async function openSettings(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -69,20 +72,6 @@ export async function openSettings(page: Page): Promise<void> {
     () => page.getByRole('heading', { name: 'Account and settings' }).isVisible(),
     'the settings view',
   );
-}
-
-export async function until(
-  check: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The queue row of a file, by its name. */

@@ -107,6 +107,7 @@ describe('the queue, in a browser against the real engine', () => {
     await page.getByRole('button', { name: 'Pause all' }).click();
     await rowsReach(page, names, ['paused']);
     const before = (await stack.engine.listJobs()).filter((job) => names.includes(job.fileName));
+    // What is asserted is an absence: no progress in a window of a few ranges' time (300 ms each).
     await new Promise((resolve) => setTimeout(resolve, 800));
     const after = (await stack.engine.listJobs()).filter((job) => names.includes(job.fileName));
     expect(after.map((job) => [job.state, job.bytesAcked])).toEqual(

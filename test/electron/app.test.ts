@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForValue } from '../support/wait.ts';
 import type { AccountView, JobView, TaskTarget } from '../../preload/shared/contract.ts';
 import { appContentSecurityPolicy, appPageUrl } from '../../main/app/app-protocol.ts';
 import { sealedCachePath, plaintextCachePath } from '../../main/core/auth/token-store.ts';
@@ -98,14 +99,15 @@ async function waitFor<T>(
   done: (value: T) => boolean,
   timeoutMs: number,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`still not there: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
+  let last: T | undefined;
+  return waitForValue(
+    async () => {
+      last = await read();
+      return done(last) ? last : undefined;
+    },
+    () => `the value to arrive, still ${JSON.stringify(last)}`,
+    { timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** The main process, for the checks only Playwright's Electron support can make. */

@@ -163,17 +163,17 @@ describe('refused before anything is queued or sent', () => {
   });
 });
 
-/** Polls the queue until the job is in `state` (bounded: 100 looks, 50 ms apart). */
+/** Waits (bounded) until the queue shows the job in `state`. */
 async function jobReaches(id: number, state: string): Promise<void> {
-  for (let look = 0; look < 100; look += 1) {
-    const job = (await engine.listJobs()).find((candidate) => candidate.id === id);
-    if (job?.state === state) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`job ${id} never reached ${state}`);
+  await waitUntil(
+    async () => (await engine.listJobs()).find((candidate) => candidate.id === id)?.state === state,
+    `job ${id} to reach ${state}`,
+    5_000,
+    50,
+  );
 }
 
-describe('the file changes under the upload (rule 8)', () => {
+describe('the file changes under the upload (docs/upload-rules.md rule 8)', () => {
   /** Slows the second range from now on; resolves once it is at the simulator. */
   function secondRangeArrives(): Promise<void> {
     h.sim.control.addFault({

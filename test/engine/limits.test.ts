@@ -23,7 +23,7 @@ const uploadBytes = (entries: RequestLogEntry[]): number =>
     .filter((entry) => uploadMethods.has(entry.method))
     .reduce((sum, entry) => sum + entry.bodyBytes, 0);
 
-describe('pacing to the mailbox limits (rule 6)', () => {
+describe('pacing to the mailbox limits (docs/upload-rules.md rule 6)', () => {
   it("counts the upload budget in the app's one MB: 10 MB lets 10,485,760 bytes through", async () => {
     h = await harness();
     const engine = h.open();

@@ -157,8 +157,8 @@ describe('crashes and restarts', () => {
   });
 
   /**
-   * The crash rule 4 is about: the final range went out, the process died before the answer was
-   * recorded. `landed` says whether that range had reached the server.
+   * The crash docs/upload-rules.md rule 4 is about: the final range went out, the process died
+   * before the answer was recorded. `landed` says whether that range had reached the server.
    */
   async function crashAfterFinalRange(
     landed: boolean,
@@ -331,6 +331,7 @@ describe('commands', () => {
     expect((await engine.listJobs()).map((job) => job.state)).toEqual(Array(5).fill('paused'));
     const quietFrom = Date.now();
     const seq = h.sim.control.requests().at(-1)?.seq ?? 0;
+    // What is asserted is an absence: a window of several ranges' time (40 ms each) with none.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.sim.control.requests(seq).filter((entry) => receivedAt(entry) > quietFrom)).toEqual(
       [],
@@ -649,8 +650,10 @@ describe('commands racing the uploads they act on', () => {
     expect(jobs.map((job) => job.state)).toEqual(['done', 'done', 'cancelled']);
     expectAttachedOnce(h.sim, jobs[0]!);
     expectAttachedOnce(h.sim, jobs[1]!);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(h.sim.control.sessions()).toEqual([]);
+    // The cancelled job's session goes once the slow delete is answered.
+    await expect
+      .poll(() => h.sim.control.sessions(), { timeout: 5_000, message: 'the sessions to be gone' })
+      .toEqual([]);
     expect(h.sim.control.attachments()).toHaveLength(2);
     expect((await jobOf(engine, ids[2]!)).state).toBe('cancelled');
     await engine.close();
@@ -694,7 +697,7 @@ describe('commands racing the uploads they act on', () => {
       const other = await firstTask(h.sim, 'Receipts 2026', 3);
       // Not moved: the file is attached to the first task already.
       expect(await engine.retarget({ ids: [id], target: other })).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settle(engine, [id], ['done']);
       const job = await jobOf(engine, id);
       expect(job.state).toBe('done');
       expect(job.target).toEqual(h.target);

@@ -14,10 +14,10 @@ import {
 } from '../support/engine-harness.ts';
 
 /**
- * Upload rule 11 proven: the upload, resume, crash and lost-answer paths under each service
- * variant alone and under `pessimistic` (docs/simulator-variants.md), through the real simulator
- * and a real SQLite queue. Every file is attached exactly once with identical bytes; a file the
- * variant makes impossible fails in plain words after at most one attempt.
+ * docs/upload-rules.md rule 11 proven: the upload, resume, crash and lost-answer paths under each
+ * service variant alone and under `pessimistic` (docs/simulator-variants.md), through the real
+ * simulator and a real SQLite queue. Every file is attached exactly once with identical bytes; a
+ * file the variant makes impossible fails in plain words after at most one attempt.
  */
 
 const range = smallRanges.rangeSize;

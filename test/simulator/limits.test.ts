@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import {
   startSimulator,
   type RunningSimulator,
@@ -39,13 +40,14 @@ function expectThrottled(res: RawResponse, maxSeconds: number): number {
   return retryAfter;
 }
 
-/** Polls (bounded) until the simulator has seen this many concurrent requests. */
+/** Waits (bounded) until the simulator has seen this many concurrent requests. */
 async function untilConcurrent(sim: RunningSimulator, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (sim.control.counters().peakConcurrency >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`never saw ${count} concurrent requests`);
+  await waitUntil(
+    () => sim.control.counters().peakConcurrency >= count,
+    `${count} concurrent requests`,
+    5_000,
+    10,
+  );
 }
 
 describe('mailbox limits', () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import {
   parseVariantList,
   startSimulator,
@@ -146,9 +147,12 @@ describe('throttle-bare and the default 429', () => {
   async function concurrency429(sim: RunningSimulator) {
     sim.control.addFault({ operation: 'listLists', action: { type: 'delay', ms: 300 } });
     const held = call(sim, '/me/todo/lists');
-    for (let tries = 0; tries < 100 && sim.control.counters().peakConcurrency < 1; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntil(
+      () => sim.control.counters().peakConcurrency >= 1,
+      'the held request',
+      5_000,
+      10,
+    );
     const over = await call(sim, '/me/todo/lists');
     expect((await held).status).toBe(200);
     return over;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { waitForValue, waitUntil } from './wait.ts';
 import type {
   EnqueueResult,
   JobState,
@@ -106,17 +107,16 @@ export async function settle(
   states: readonly JobState[] = ['done', 'failed', 'cancelled', 'needs-sign-in'],
   timeoutMs = 15_000,
 ): Promise<JobView[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const jobs = (await engine.listJobs()).filter((job) => ids.includes(job.id));
-    if (jobs.length === ids.length && jobs.every((job) => states.includes(job.state))) return jobs;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `jobs did not settle: ${jobs.map((job) => `${job.id}:${job.state}`).join(', ')}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let jobs: JobView[] = [];
+  return waitForValue(
+    async () => {
+      jobs = (await engine.listJobs()).filter((job) => ids.includes(job.id));
+      const settled = jobs.length === ids.length && jobs.every((job) => states.includes(job.state));
+      return settled ? jobs : undefined;
+    },
+    () => `jobs to settle: ${jobs.map((job) => `${job.id}:${job.state}`).join(', ')}`,
+    { timeoutMs, intervalMs: 20 },
+  );
 }
 
 export function sha256Of(bytes: Buffer): string {
@@ -159,18 +159,8 @@ export function recordViews(engine: Engine): JobView[] {
   return views;
 }
 
-/** Polls `condition` every 10 ms; rejects after `timeoutMs` naming what it waited for. */
-export async function waitUntil(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits (bounded) for `condition` to hold: test/support/wait.ts. */
+export { waitUntil };
 
 /** Tokens from the simulator, counting how often the engine asked for a fresh one. */
 export class CountingTokens implements TokenProvider {

@@ -84,7 +84,10 @@ export function postJson(
   });
 }
 
-/** Asserts Graph's error shape (reference §6) and the status and code; returns the body. */
+/**
+ * Asserts Graph's error shape (docs/graph-todo-api.md §6) and the status and code; returns the
+ * body.
+ */
 export function expectGraphError(res: RawResponse, status: number, code?: string): GraphErrorBody {
   expect(res.status, res.text).toBe(status);
   const body = res.json() as GraphErrorBody;

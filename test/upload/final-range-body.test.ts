@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait.ts';
 import { GraphClient } from '../../main/core/graph/client.ts';
 import { FinalRangeBody } from '../../main/core/upload/final-range-body.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
@@ -53,10 +54,10 @@ describe('the final range', () => {
     const counting = new GraphClient({ graphUrl: origin, getAccessToken: async () => 'token' });
     let arrivedDuringCheck = -1;
     const body = new FinalRangeBody(bytes, async () => {
-      const deadline = Date.now() + 5_000;
-      while (arrived < bytes.length - 1 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      // Bounded: if the body sent more than it should, the assertion below says so.
+      await waitUntil(() => arrived >= bytes.length - 1, 'all but the last byte', 5_000, 5).catch(
+        () => undefined,
+      );
       arrivedDuringCheck = arrived;
     });
     try {

@@ -1,7 +1,7 @@
 /**
- * The unverified calls behind their fallbacks (upload rule 11), over real HTTP to the simulator
- * and a real SQLite queue: what a service refuses is remembered per account and not asked again,
- * until a day has passed; then a service that gained the feature gets it used again.
+ * The unverified calls behind their fallbacks (docs/upload-rules.md rule 11), over real HTTP to the
+ * simulator and a real SQLite queue: what a service refuses is remembered per account and not asked
+ * again, until a day has passed; then a service that gained the feature gets it used again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

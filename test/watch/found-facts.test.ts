@@ -1,7 +1,7 @@
 /**
  * A watched folder hands what it found to the queue: the job starts with the content hash the
- * folder read (rule 8 then compares the bytes sent with it), and a file that became a link or
- * too large in the meantime is still judged by the queue's rules.
+ * folder read (docs/upload-rules.md rule 8 then compares the bytes sent with it), and a file that
+ * became a link or too large in the meantime is still judged by the queue's rules.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { symlinkSync, writeFileSync } from 'node:fs';

@@ -72,20 +72,8 @@ export function folderRequest(
   return { path, target, ...more };
 }
 
-/** Polls `probe` every 25 ms until it answers true; rejects naming `what` after `timeoutMs`. */
-export async function eventually(
-  probe: () => boolean | Promise<boolean>,
-  what: string | (() => string),
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Waits (bounded) for `probe` to answer true: test/support/wait.ts. */
+export { waitUntil as eventually } from '../support/wait.ts';
 
 export async function jobsFor(engine: Engine, path: string): Promise<JobView[]> {
   return (await engine.listJobs()).filter((job) => job.sourcePath === path);

@@ -1,3 +1,4 @@
+/** The live check's probes of the service's limits: the size cap, empty files, the page size. */
 import type { FactFinding } from '../../../preload/shared/contract.ts';
 import { maxAttachmentBytes } from '../../../preload/shared/limits.ts';
 import { isGraphError } from '../graph/errors.ts';
@@ -5,19 +6,17 @@ import { field, isJsonObject, parseJsonObject } from '../graph/parse.ts';
 import { decimalSizeLimit } from '../upload/impossible-files.ts';
 import { forEachLimited } from '../watch/limited.ts';
 import { finding } from './facts.ts';
-import { isRefusal, patiently, probeConcurrency, refused, scratchTitle } from './probe-support.ts';
-import type { Probe } from './service-probe.ts';
+import { patiently } from './patiently.ts';
+import { isRefusal, probeConcurrency, refused, scratchTitle, type Probe } from './probe-context.ts';
 
-/** The service's limits, probed (docs/graph-unknowns.md §2): attachment size, empty files, paging. */
-
-/** The two readings of the documented "25 MB" (graph-unknowns.md §2). */
+/** The two readings of the documented "25 MB" (docs/graph-unknowns.md §2). */
 const sizeCaps = { mebibytes: maxAttachmentBytes, million: decimalSizeLimit } as const;
 /** A page of tasks can only show its size with more tasks than the smallest page seen (50). */
 const pageProbeTasks = 51;
 
 /**
  * The cap by sessions opened and deleted again, no byte sent: 26,214,400 taken and one more
- * refused, or else the same at 25,000,000 (the two readings of "25 MB", graph-unknowns.md §2).
+ * refused, or else the same at 25,000,000 (the two readings of "25 MB", docs/graph-unknowns.md §2).
  */
 export async function probeSizeLimit(probe: Probe): Promise<FactFinding> {
   const { mebibytes, million } = sizeCaps;

@@ -44,7 +44,7 @@ export type ReadAt = (buffer: Buffer, position: number) => Promise<number>;
 /**
  * Whether a file's bytes end where its size says: its last byte is there, and none after it.
  * Files of /proc and /sys say 0 or 4096 whatever they hold; sent by their size they would be
- * attached empty or cut (rule 1).
+ * attached empty or cut (docs/upload-rules.md rule 1).
  */
 export async function contentFitsSize(readAt: ReadAt, size: number): Promise<boolean> {
   const probe = Buffer.alloc(1);
@@ -104,8 +104,9 @@ interface HeldRange {
 }
 
 /**
- * The file of one upload attempt, opened once: every range comes through the same handle and
- * the same buffer, one range at a time (rule 7), without an open and a close per range.
+ * The file of one upload attempt, opened once: every range comes through the same handle and the
+ * same buffer, one range at a time (docs/upload-rules.md rule 7), without an open and a close per
+ * range.
  */
 export class SourceFile {
   readonly #path: string;

@@ -81,13 +81,14 @@ export async function inspectFile(path: string): Promise<FileCheck> {
       `${name} cannot be read (${describe(error)}). Check its permissions.`,
     );
   }
-  // Written to meanwhile is no special file: the upload's own checks deal with a change (rule 8).
+  // Written to meanwhile is no special file: the upload's own checks deal with a change
+  // (docs/upload-rules.md rule 8).
   if (!sizeHolds && (await unchanged(absolute, facts)))
     return specialFile(absolute, name, facts.size);
   return resolved(absolute, name, { size: facts.size, mtimeMs: Math.trunc(facts.mtimeMs) });
 }
 
-/** Refusal of a file whose content is not as long as its size (rule 1). */
+/** Refusal of a file whose content is not as long as its size (docs/upload-rules.md rule 1). */
 async function unchanged(path: string, before: Stats): Promise<boolean> {
   const after = await statOf(path).catch(() => null);
   return after !== null && after.size === before.size && after.mtimeMs === before.mtimeMs;
@@ -128,7 +129,10 @@ function tooLarge(path: string, name: string, size: number): FileCheck {
   return { ok: false, refusal: tooLargeRefusal(path, name, size) };
 }
 
-/** Upload rule 1's size limit, for a file known by its size before its bytes (a browser's drop). */
+/**
+ * The size limit of docs/upload-rules.md rule 1, for a file known by its size before its bytes (a
+ * browser's drop).
+ */
 export function tooLargeRefusal(path: string, name: string, size: number): Refusal {
   return { path, reason: 'too-large', message: tooLargeMessage(name, size), jobId: null };
 }

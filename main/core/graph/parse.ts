@@ -1,7 +1,8 @@
 /**
  * Tolerant reading of Graph JSON. Graph's upload answers drift in key casing (PascalCase on
- * intermediate PUTs) and range format (`"N"`, `"N-"`, `"N-M"`), so every read here accepts
- * the variants the reference documents and returns null or [] instead of throwing on surprises.
+ * intermediate PUTs) and range format (`"N"`, `"N-"`, `"N-M"`), so every read here accepts the
+ * variants docs/graph-todo-api.md documents (§4.3, §9.8) and returns null or [] instead of throwing
+ * on surprises.
  */
 import type {
   AttachmentInfo,
@@ -78,7 +79,9 @@ export function nextOffset(ranges: readonly ByteRange[]): number | null {
   return ranges[0]?.start ?? null;
 }
 
-/** Milliseconds since the epoch. Graph times are UTC, so a time without an offset is read as UTC. */
+/**
+ * Milliseconds since the epoch. Graph times are UTC, so a time without an offset is read as UTC.
+ */
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value !== 'string') return null;
   const text = value.trim();

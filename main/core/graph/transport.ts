@@ -18,7 +18,9 @@ import { originOf } from './urls.ts';
 
 export type AccessTokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
 
-/** Waits until a request may go out (room in the account's limits); the caller's signal stops it. */
+/**
+ * Waits until a request may go out (room in the account's limits); the caller's signal stops it.
+ */
 export interface Admission {
   enter(bodyBytes: number, signal: AbortSignal | undefined): Promise<AdmissionPass>;
 }
@@ -88,9 +90,9 @@ function requestBody(request: GraphRequest): RequestBody {
 }
 
 /**
- * Bytes go as a stream of one chunk: fetch copies a byte array body whole before it sends it,
- * a stream it sends as it is. One range in memory per upload, not two (rule 7), and no garbage
- * of several megabytes per request.
+ * Bytes go as a stream of one chunk: fetch copies a byte array body whole before it sends it, a
+ * stream it sends as it is. One range in memory per upload, not two (docs/upload-rules.md rule 7),
+ * and no garbage of several megabytes per request.
  */
 export function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -112,7 +114,8 @@ function requestHeaders(
     'client-request-id': clientRequestId,
     'return-client-request-id': 'true',
     ...(request.json === undefined ? {} : { 'Content-Type': 'application/json' }),
-    // A streamed body's length is not known to fetch; To Do requires it (reference §4.2).
+    // A streamed body's length is not known to fetch; To Do requires it (docs/graph-todo-api.md
+    // §4.2).
     ...(request.bytes === undefined ? {} : { 'Content-Length': String(request.bytes.byteLength) }),
     ...request.headers,
   };

@@ -1,7 +1,9 @@
 import { uploadBytesPerWindow } from '../../../preload/shared/limits.ts';
 import { UsageWindow } from './usage-window.ts';
 
-/** The mailbox limits taskdrop paces itself to (reference §5); defaults leave headroom. */
+/**
+ * The mailbox limits taskdrop paces itself to (docs/graph-todo-api.md §5); defaults leave headroom.
+ */
 export interface PacingLimits {
   maxConcurrentRequests: number;
   maxRequestsPerWindow: number;

@@ -1,7 +1,7 @@
 /**
- * Jittered exponential backoff (upload rule 5): step 1 waits between `baseMs / 2` and `baseMs`,
- * each further step doubles that, up to `capMs`. Half fixed, half random: many waiting requests
- * spread out without any of them ever going again at once.
+ * Jittered exponential backoff (docs/upload-rules.md rule 5): step 1 waits between `baseMs / 2` and
+ * `baseMs`, each further step doubles that, up to `capMs`. Half fixed, half random: many waiting
+ * requests spread out without any of them ever going again at once.
  */
 export function jitteredBackoff(
   step: number,

@@ -12,7 +12,7 @@ import { jitteredBackoff } from './backoff.ts';
 const bareThrottleBaseMs = 2_000;
 const bareThrottleCapMs = 60_000;
 
-/** The 429 of the 4-concurrent-requests limit names it (graph-unknowns.md §3). */
+/** The 429 of the 4-concurrent-requests limit names it (docs/graph-unknowns.md §3). */
 const isConcurrencyRefusal = (bodyText: string): boolean =>
   /MailboxConcurrency/i.test(parseGraphErrorBody(bodyText).message ?? '');
 

@@ -93,12 +93,12 @@ const migrations: readonly string[] = [
    CREATE INDEX watched_files_by_task ON watched_files (task_id, sha256);
    CREATE INDEX watched_files_by_job ON watched_files (job_id);
    CREATE INDEX jobs_by_content ON jobs (task_id, sha256);`,
-  // The identity of the file the sent bytes came from (rule 8): a resumed upload compares it, as
-  // a rewrite that keeps size and mtime still changes these.
+  // The identity of the file the sent bytes came from (docs/upload-rules.md rule 8): a resumed
+  // upload compares it, as a rewrite that keeps size and mtime still changes these.
   `ALTER TABLE jobs ADD COLUMN file_ino INTEGER;
    ALTER TABLE jobs ADD COLUMN file_ctime_ms REAL;`,
   // What the engine (or `taskdrop doctor --live`) learned about each account's service, so it
-  // stops making calls that cannot work there (upload rule 11; service-knowledge.ts).
+  // stops making calls that cannot work there (docs/upload-rules.md rule 11; service-knowledge.ts).
   `CREATE TABLE service_facts (
      account_id TEXT NOT NULL,
      fact TEXT NOT NULL,

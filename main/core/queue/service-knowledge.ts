@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * What taskdrop learned about an account's service where the public sources are silent
  * (docs/graph-unknowns.md), remembered in the queue database so the engine stops making calls
- * that cannot work there (upload rule 11). Each fact has a stable id, the same that
+ * that cannot work there (docs/upload-rules.md rule 11). Each fact has a stable id, the same that
  * `taskdrop doctor --live` prints and the simulator's variants answer differently
  * (docs/simulator-variants.md). A fact is trusted for `recheckAfterMs` after it was learned and
  * then looked at again, so a service that gains a feature gets it used.

@@ -111,7 +111,7 @@ export const listTasks: Handler = (ctx) => {
 };
 
 /**
- * `$filter` on tasks (graph-unknowns.md §5): Graph supports a subset, so the simulator honours
+ * `$filter` on tasks (docs/graph-unknowns.md §5): Graph supports a subset, so the simulator honours
  * the form public clients use (`status eq|ne '…'`) and refuses any other with 400 rather than
  * ignoring it, which would hand a client every task as if they matched.
  */
@@ -125,8 +125,8 @@ function taskFilter(text: string | null): ((task: TaskRecord) => boolean) | null
 
 /**
  * The `$deltatoken` of a request, or null when there is none. One the simulator never issued is
- * answered 410, as Outlook's delta answers an expired or bad sync state (graph-unknowns.md §5):
- * a silent full resync would hand the client every item as if it had changed.
+ * answered 410, as Outlook's delta answers an expired or bad sync state (docs/graph-unknowns.md
+ * §5): a silent full resync would hand the client every item as if it had changed.
  */
 function deltaSince(ctx: GraphContext): number | null | Reply {
   const text = ctx.url.searchParams.get('$deltatoken');
@@ -168,9 +168,9 @@ export const deleteTask: Handler = (ctx) => {
 };
 
 /**
- * Task delta (reference §3.1): a round pages through what changed since the last deltaLink;
- * its last page carries a new deltaLink. Tokens pin the round's upper bound, so changes made
- * during a round show up in the next one.
+ * Task delta (docs/graph-todo-api.md §3.1): a round pages through what changed since the last
+ * deltaLink; its last page carries a new deltaLink. Tokens pin the round's upper bound, so changes
+ * made during a round show up in the next one.
  */
 export const taskDelta: Handler = (ctx) => {
   const list = findList(ctx);

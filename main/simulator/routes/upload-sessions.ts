@@ -71,7 +71,7 @@ export const createUploadSession: Handler = async (ctx) => {
   });
 };
 
-/** A variant's refusal of a call the real service may not offer (graph-unknowns.md §1). */
+/** A variant's refusal of a call the real service may not offer (docs/graph-unknowns.md §1). */
 function unsupported(refusal: Refusal): Reply {
   return fail(graphError(refusal.status, refusal.code, 'The request is not supported.'));
 }
@@ -156,8 +156,9 @@ function outOfOrder(ctx: GraphContext, session: SessionRecord): GraphErrorReply 
 }
 
 /**
- * PUT {uploadUrl}/content (reference §4.2–4.4): strictly in order, one range at a time; the range
- * that completes the file answers 201 with an empty body and the new attachment's Location.
+ * PUT {uploadUrl}/content (docs/graph-todo-api.md §4.2–§4.4): strictly in order, one range at a
+ * time; the range that completes the file answers 201 with an empty body and the new attachment's
+ * Location.
  */
 export const uploadContent: Handler = async (ctx) => {
   const session = findSession(ctx);
@@ -180,7 +181,10 @@ export const uploadContent: Handler = async (ctx) => {
   return completed(ctx, outcome.attachment);
 };
 
-/** 200 with PascalCase keys and a bare offset (reference §4.3), or camelCase (a variant). */
+/**
+ * 200 with PascalCase keys and a bare offset (docs/graph-todo-api.md §4.3), or camelCase (a
+ * variant).
+ */
 function intermediateAnswer(ctx: GraphContext, session: SessionRecord): Record<string, unknown> {
   const expires = graphTime(session.expiresAt);
   const next = [String(session.nextOffset)];
