@@ -7,6 +7,7 @@ import type {
   ProblemKind,
   TaskTarget,
 } from '../../../preload/contract.ts';
+import { QueueRoom } from './queue-room.ts';
 import { canTransition, IllegalTransitionError, runnableStates } from './states.ts';
 
 export type UploadProtocol = 'post' | 'session';
@@ -260,10 +261,13 @@ export class JobStore {
   readonly #countByState: Statement<[], StateCount>;
   /** An upload records the same few sets of columns over and over: each prepared once. */
   readonly #updates = new Map<string, Statement<Record<string, unknown>>>();
+  /** What a write does when the disk is full; uploads wait for room (docs/upload-rules.md rule 2). */
+  readonly #room: QueueRoom;
 
   constructor(db: Database, now: () => number = Date.now) {
     this.#db = db;
     this.#now = now;
+    this.#room = QueueRoom.of(db.name, now);
     this.#byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
     const states = duplicateStates.map((state) => `'${state}'`).join(', ');
     // The paths come as one JSON array: one statement for any number of them.
@@ -365,7 +369,12 @@ export class JobStore {
    */
   transition(id: number, to: Exclude<JobState, 'done'>, facts: JobFacts = {}): JobRow {
     const run = mustLast(facts) ? this.durably.bind(this) : runNow;
-    return run(() => this.#transitionNow(id, to, facts));
+    // Why a job stopped must reach the person even on a full disk.
+    const essential = facts.problem !== undefined && facts.problem !== null;
+    return this.#room.save(
+      () => run(() => this.#transitionNow(id, to, facts)),
+      this.#alone(essential),
+    );
   }
 
   /**
@@ -373,6 +382,15 @@ export class JobStore {
    * that found it landed): no session, problem, or retry time is left behind.
    */
   finishAttached(id: number, attachmentId: string): JobRow {
+    return this.#room.save(() => this.#finishNow(id, attachmentId), this.#alone(true));
+  }
+
+  /** A write is tried again only on its own: a caller's transaction may be rolled back already. */
+  #alone(essential: boolean): boolean {
+    return essential && !this.#db.inTransaction;
+  }
+
+  #finishNow(id: number, attachmentId: string): JobRow {
     return this.#transitionNow(id, 'done', {
       attachmentId,
       ackedOffset: this.require(id).size,
@@ -404,7 +422,8 @@ export class JobStore {
   /** Records facts without a state change (the write-ahead steps of an upload). */
   record(id: number, facts: JobFacts): JobRow {
     const run = mustLast(facts) ? this.durably.bind(this) : runNow;
-    run(() => this.#write(id, { ...toColumns(facts), updated_at: this.#now() }));
+    const columns = { ...toColumns(facts), updated_at: this.#now() };
+    this.#room.save(() => run(() => this.#write(id, columns)), false);
     return this.require(id);
   }
 
@@ -425,6 +444,7 @@ export class JobStore {
    * passed over while their account has no room (the rows of those it starts are read then).
    */
   due(now: number, limit: number): DueJob[] {
+    if (!this.#room.hasRoom()) return [];
     return this.#due.all(now, limit).map((record) => ({
       id: record.id,
       accountId: record.account_id,
@@ -438,7 +458,12 @@ export class JobStore {
         `SELECT MIN(next_attempt_at) AS at FROM jobs WHERE state = 'retrying'`,
       )
       .get();
-    return row?.at ?? null;
+    const at = row?.at ?? null;
+    // On a full disk, the next look at its space is when anything runnable may start.
+    const roomAt = this.#room.nextCheckAt;
+    if (roomAt === 0) return at;
+    if (this.#due.all(this.#now(), 1).length > 0) return roomAt;
+    return at === null ? null : Math.max(at, roomAt);
   }
 
   /**
