@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { sha256Of, waitUntil } from '../support/engine-harness.ts';
+import { smallDisk } from '../support/small-disk.ts';
 
 // Each test starts two to five taskdrop processes, each taking 1–5 s on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 });
@@ -318,40 +319,16 @@ function commandsIn(message: string): string[] {
     .map((line) => line.trim());
 }
 
-/**
- * A small tmpfs of its own (root only): a disk that fills, and a folder that becomes read-only
- * for root too (chmod does not stop root). Null, with the reason printed, where none mounts.
- */
-function smallDisk(
-  name: string,
-  sizeKb: number,
-): { path: string; run(args: string[]): void; unmount(): void } | null {
-  const path = join(dir, name);
-  mkdirSync(path);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', path]);
-  if (mounted.status !== 0) {
-    console.log(
-      `skipped: cannot mount a tmpfs (${mounted.error?.message ?? mounted.stderr.toString().trim()})`,
-    );
-    return null;
-  }
-  return {
-    path,
-    run: (args) => expect(spawnSync(args[0]!, args.slice(1)).status).toBe(0),
-    unmount: () => void spawnSync('umount', ['-l', path]),
-  };
-}
-
 describe('a queue that cannot be written', () => {
   it('on a full disk: the drop is refused as not queued, and the queue is as it was', async (context) => {
-    const disk = smallDisk('full-disk', 2048);
+    const disk = smallDisk(dir, 'full-disk', 2048);
     if (disk === null) return context.skip();
     try {
       const dataDir = join(disk.path, 'data');
       await queueOfFour(dataDir);
       const before = await queued(dataDir);
       // Fill what is left, to the last block.
-      spawnSync('dd', ['if=/dev/zero', `of=${join(disk.path, 'filler')}`, 'bs=4k']);
+      disk.fill();
       const drop = await runCli(
         [
           'upload',
@@ -381,7 +358,7 @@ describe('a queue that cannot be written', () => {
   });
 
   it('mid-upload: the job says in plain words the disk is full and what to do, then goes on once there is room, attached once', async (context) => {
-    const disk = smallDisk('full-mid-upload', 4096);
+    const disk = smallDisk(dir, 'full-mid-upload', 4096);
     if (disk === null) return context.skip();
     // Each range waits a moment at the server: the disk fills while one is on its way.
     const slow = sim.control.addFault({
@@ -409,7 +386,7 @@ describe('a queue that cannot be written', () => {
         'the first range acknowledged',
         30_000,
       );
-      spawnSync('dd', ['if=/dev/zero', `of=${join(disk.path, 'filler')}`, 'bs=4k']);
+      disk.fill();
       await waitUntil(() => stdout.includes('is full'), 'the job saying the disk is full', 30_000);
       const said = stdout.split('\n').find((line) => line.includes('is full')) ?? '';
       expect(said).toContain(`mid-upload.bin: The disk holding ${dataDir} is full`);
@@ -436,7 +413,7 @@ describe('a queue that cannot be written', () => {
   });
 
   it('in a read-only folder: says it cannot write there, without a stack', async (context) => {
-    const disk = smallDisk('read-only', 2048);
+    const disk = smallDisk(dir, 'read-only', 2048);
     if (disk === null) return context.skip();
     try {
       const dataDir = join(disk.path, 'data');
