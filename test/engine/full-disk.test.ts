@@ -59,6 +59,8 @@ it('refuses a progress write in plain words, lands the one saying why, and start
   expect(existsSync(join(dataDir, reserveFileName))).toBe(true);
   store.transition(id, 'uploading');
   disk.fill();
+  // A disk filled by something else: nothing more starts, before any write of ours failed.
+  expect(store.due(clock, 10)).toEqual([]);
 
   const refused = (() => {
     try {

@@ -8,6 +8,8 @@ export const reserveFileName = 'queue.reserve';
 const reserveBytes = 256 * 1024;
 /** Free space, beyond the reserve, before uploads start again on a disk that was full. */
 const resumeMarginBytes = 256 * 1024;
+/** Less free space than this is a full disk: an upload started now could not record a step. */
+const minFreeBytes = 64 * 1024;
 /** While the disk stays full, how often the space is looked at again. */
 const recheckMs = 2_000;
 
@@ -61,9 +63,16 @@ export class QueueRoom {
     }
   }
 
-  /** Whether uploads may start: the disk was not found full, or has room again. */
+  /** Whether uploads may start: the disk is not full, or has room again. */
   hasRoom(): boolean {
-    if (this.#dataDir === null || (this.#held && !this.#full)) return true;
+    if (this.#dataDir === null) return true;
+    if (this.#held && !this.#full) {
+      if (this.#freeBytes() >= minFreeBytes) return true;
+      // Filled by something else meanwhile: nothing starts that could not record its steps.
+      this.#full = true;
+      this.#nextCheckAt = this.#now() + recheckMs;
+      return false;
+    }
     if (this.#now() < this.#nextCheckAt) return !this.#full;
     this.#nextCheckAt = this.#now() + recheckMs;
     if (this.#full && this.#freeBytes() < reserveBytes + resumeMarginBytes) return false;
@@ -104,7 +113,8 @@ export class QueueRoom {
   #freeBytes(): number {
     try {
       const disk = statfsSync(this.#dataDir ?? '.');
-      return disk.bavail * disk.bsize;
+      // Some file systems (FUSE, network) report no size at all: their space is unknown.
+      return disk.blocks === 0 ? Infinity : disk.bavail * disk.bsize;
     } catch {
       return Infinity;
     }
