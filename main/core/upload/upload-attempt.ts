@@ -13,9 +13,9 @@ import { SessionRecovery, type Position } from './session-recovery.ts';
 
 export type { AttemptDeps } from './attempt-context.ts';
 
-/** 12 × 320 KiB: under every reading of Graph's 4 MB per PUT (docs/graph-todo-api.md §4). */
+/** 12 × 320 KiB: under every reading of Graph's 4 MB per PUT (docs/graph-todo-api.md §4.2). */
 export const defaultRangeSize = 3_932_160;
-/** Base64 of this many bytes stays under Graph's ~4 MB request cap (docs/graph-todo-api.md §5). */
+/** Base64 of this many bytes stays under Graph's ~4 MB request cap (docs/graph-todo-api.md §3.3). */
 export const defaultSmallUploadMaxBytes = 2_900_000;
 
 export type AttemptOutcome =
