@@ -25,7 +25,7 @@ export interface TaskTarget {
   taskTitle: string;
 }
 
-/** What kind of trouble, in the engine's words (BRIEF: errors are values with a kind). */
+/** What kind of trouble, in the engine's words (docs/upload-rules.md rule 5: retry what is transient, stop on what is not). */
 export type ProblemKind =
   'transient' | 'throttled' | 'session-gone' | 'not-found' | 'auth' | 'permanent' | 'file';
 

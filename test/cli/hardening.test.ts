@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { sha256Of, waitUntil } from '../support/engine-harness.ts';
+import { smallDisk } from '../support/small-disk.ts';
 
 // Each test starts two to five taskdrop processes, each taking 1–5 s on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 });
@@ -318,40 +319,16 @@ function commandsIn(message: string): string[] {
     .map((line) => line.trim());
 }
 
-/**
- * A small tmpfs of its own (root only): a disk that fills, and a folder that becomes read-only
- * for root too (chmod does not stop root). Null, with the reason printed, where none mounts.
- */
-function smallDisk(
-  name: string,
-  sizeKb: number,
-): { path: string; run(args: string[]): void; unmount(): void } | null {
-  const path = join(dir, name);
-  mkdirSync(path);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', path]);
-  if (mounted.status !== 0) {
-    console.log(
-      `skipped: cannot mount a tmpfs (${mounted.error?.message ?? mounted.stderr.toString().trim()})`,
-    );
-    return null;
-  }
-  return {
-    path,
-    run: (args) => expect(spawnSync(args[0]!, args.slice(1)).status).toBe(0),
-    unmount: () => void spawnSync('umount', ['-l', path]),
-  };
-}
-
 describe('a queue that cannot be written', () => {
   it('on a full disk: the drop is refused as not queued, and the queue is as it was', async (context) => {
-    const disk = smallDisk('full-disk', 2048);
+    const disk = smallDisk(dir, 'full-disk', 2048);
     if (disk === null) return context.skip();
     try {
       const dataDir = join(disk.path, 'data');
       await queueOfFour(dataDir);
       const before = await queued(dataDir);
       // Fill what is left, to the last block.
-      spawnSync('dd', ['if=/dev/zero', `of=${join(disk.path, 'filler')}`, 'bs=4k']);
+      disk.fill();
       const drop = await runCli(
         [
           'upload',
@@ -380,8 +357,63 @@ describe('a queue that cannot be written', () => {
     }
   });
 
+  it('mid-upload: the job says in plain words the disk is full and what to do, then goes on once there is room, attached once', async (context) => {
+    const disk = smallDisk(dir, 'full-mid-upload', 4096);
+    if (disk === null) return context.skip();
+    // Each range waits a moment at the server: the disk fills while one is on its way.
+    const slow = sim.control.addFault({
+      operation: 'uploadContent',
+      times: 0,
+      action: { type: 'delay', ms: 1_000 },
+    });
+    try {
+      const dataDir = join(disk.path, 'data');
+      const source = file('mid-upload.bin', 12_000_000);
+      const since = sim.control.requests().at(-1)?.seq ?? 0;
+      const child = spawnCli(
+        ['upload', source, '--list', 'Work', '--task', 'Design review notes', ...at(dataDir)],
+        // The log fills up with the queue: it must not stop anything either.
+        { ...env, TASKDROP_LOG_DIR: join(disk.path, 'logs') },
+      );
+      let stdout = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const finishing = finished(child, 90_000);
+      await waitUntil(
+        () =>
+          sim.control
+            .requests(since)
+            .some((entry) => entry.operation === 'uploadContent' && entry.status === 200),
+        'the first range acknowledged',
+        30_000,
+      );
+      disk.fill();
+      await waitUntil(() => stdout.includes('is full'), 'the job saying the disk is full', 30_000);
+      const said = stdout.split('\n').find((line) => line.includes('is full')) ?? '';
+      expect(said).toContain(`mid-upload.bin: The disk holding ${dataDir} is full`);
+      expect(said).toContain('nothing is lost. Free some space on that disk');
+      // What was sent stays on the server, for the upload to go on from (rule 3).
+      const session = sim.control.sessions().find((entry) => entry.name === 'mid-upload.bin');
+      expect(session?.nextOffset).toBeGreaterThan(0);
+      expect(attachedNamed('mid-upload.bin')).toEqual([]);
+      rmSync(join(disk.path, 'filler'));
+      const result = await finishing;
+      expect(result.stderr).not.toMatch(noStack);
+      expect(result.stdout).toContain('✓ mid-upload.bin attached');
+      expect(result.code).toBe(0);
+      const attached = attachedNamed('mid-upload.bin');
+      expect(attached).toHaveLength(1);
+      const bytes = sim.control.attachmentBytes(attached[0]?.id ?? '');
+      expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
+      const [job] = await queued(dataDir);
+      expect(job).toMatchObject({ state: 'done', problem: null });
+    } finally {
+      sim.control.removeFault(slow.id);
+      disk.unmount();
+    }
+  });
+
   it('in a read-only folder: says it cannot write there, without a stack', async (context) => {
-    const disk = smallDisk('read-only', 2048);
+    const disk = smallDisk(dir, 'read-only', 2048);
     if (disk === null) return context.skip();
     try {
       const dataDir = join(disk.path, 'data');

@@ -3,30 +3,26 @@
  * It sends one request per call (plus one token-refresh retry on 401), classifies failures as
  * GraphError values, and leaves retries, backoff and pacing to the upload engine.
  */
+import { addDeltaItems, collect, noAnswer, pages, readEntity, readObject } from './answers.ts';
 import { invalidResponseError, isGraphError } from './errors.ts';
 import {
-  isRemovedItem,
   parseAttachment,
-  parseCollectionPage,
   parseJsonObject,
   parseSessionId,
   parseSessionState,
   parseTask,
   parseTaskList,
   stringField,
-  unwrapEntity,
 } from './parse.ts';
-import type { CollectionPage, JsonObject } from './parse.ts';
+import { assertRangeUpload, contentRange, requirePositiveInteger, segment } from './requests.ts';
 import {
   GraphTransport,
   unlimitedAdmission,
   type AccessTokenProvider,
   type Admission,
-  type GraphAnswer,
 } from './transport.ts';
 import type {
   AttachmentInfo,
-  GraphOperation,
   NewSmallAttachment,
   NewUploadSession,
   RangeUpload,
@@ -67,43 +63,6 @@ export type SessionDeletion = 'deleted' | 'already-gone';
 
 const defaultPageSize = 100;
 const defaultRequestTimeoutMs = 120_000;
-/** A server that keeps sending nextLinks (or the same one) must not keep us paging forever. */
-const maxPages = 1000;
-/** For failures that belong to a whole paging round rather than one response. */
-const noAnswer = { status: null, requestId: null, clientRequestId: null };
-
-function requireText(name: string, value: string): string {
-  if (value === '') throw new TypeError(`${name} must not be empty`);
-  return value;
-}
-
-function requirePositiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function segment(id: string): string {
-  return encodeURIComponent(requireText('id', id));
-}
-
-function assertRangeUpload(range: RangeUpload): void {
-  const { start, totalSize, bytes } = range;
-  if (!Number.isSafeInteger(start) || start < 0) {
-    throw new RangeError(`range start must be a non-negative integer, got ${start}`);
-  }
-  if (bytes.byteLength === 0) throw new RangeError('a range needs at least one byte');
-  if (!Number.isSafeInteger(totalSize) || start + bytes.byteLength > totalSize) {
-    throw new RangeError(
-      `range ${start}+${bytes.byteLength} does not fit a file of ${totalSize} bytes`,
-    );
-  }
-}
-
-function contentRange({ start, totalSize, bytes }: RangeUpload): string {
-  return `bytes ${start}-${start + bytes.byteLength - 1}/${totalSize}`;
-}
 
 export class GraphClient {
   readonly #transport: GraphTransport;
@@ -130,16 +89,27 @@ export class GraphClient {
 
   async listLists(options: RequestOptions = {}): Promise<TodoTaskList[]> {
     const url = `${this.#todoUrl}/lists?$top=${this.#pageSize}`;
-    return this.#collect('listLists', url, parseTaskList, options.signal);
+    return collect(this.#transport, 'listLists', url, parseTaskList, options.signal);
   }
 
   async listTasks(listId: string, options: RequestOptions = {}): Promise<TodoTask[]> {
-    return this.#collect('listTasks', this.#tasksPageUrl(listId), parseTask, options.signal);
+    return collect(
+      this.#transport,
+      'listTasks',
+      this.#tasksPageUrl(listId),
+      parseTask,
+      options.signal,
+    );
   }
 
   /** The same as listTasks, one page at a time (for pickers that show results as they come). */
   async *listTaskPages(listId: string, options: RequestOptions = {}): AsyncGenerator<TodoTask[]> {
-    for await (const page of this.#pages('listTasks', this.#tasksPageUrl(listId), options.signal)) {
+    for await (const page of pages(
+      this.#transport,
+      'listTasks',
+      this.#tasksPageUrl(listId),
+      options.signal,
+    )) {
       yield page.items.map(parseTask).filter((task) => task !== null);
     }
   }
@@ -157,7 +127,7 @@ export class GraphClient {
       options.deltaLink ?? `${this.#listUrl(listId)}/tasks/delta?$top=${this.#pageSize}`;
     const changes: Omit<TaskDelta, 'deltaLink'> = { changed: [], removedIds: [] };
     let deltaLink: string | null = null;
-    for await (const page of this.#pages('taskDelta', firstUrl, options.signal)) {
+    for await (const page of pages(this.#transport, 'taskDelta', firstUrl, options.signal)) {
       addDeltaItems(changes, page.items);
       deltaLink = page.deltaLink;
     }
@@ -208,7 +178,7 @@ export class GraphClient {
     options: RequestOptions = {},
   ): Promise<AttachmentInfo[]> {
     const url = `${this.#taskUrl(listId, taskId)}/attachments`;
-    return this.#collect('listAttachments', url, parseAttachment, options.signal);
+    return collect(this.#transport, 'listAttachments', url, parseAttachment, options.signal);
   }
 
   async deleteAttachment(
@@ -351,7 +321,7 @@ export class GraphClient {
     options: RequestOptions = {},
   ): Promise<string[]> {
     const url = `${this.#taskUrl(listId, taskId)}/attachmentSessions`;
-    return this.#collect('listUploadSessions', url, parseSessionId, options.signal);
+    return collect(this.#transport, 'listUploadSessions', url, parseSessionId, options.signal);
   }
 
   /** The address of a listed session, to delete one whose uploadUrl was never learned. */
@@ -369,66 +339,5 @@ export class GraphClient {
 
   #tasksPageUrl(listId: string): string {
     return `${this.#listUrl(listId)}/tasks?$top=${this.#pageSize}`;
-  }
-
-  async #collect<T>(
-    operation: GraphOperation,
-    firstUrl: string,
-    parseItem: (value: unknown) => T | null,
-    signal: AbortSignal | undefined,
-  ): Promise<T[]> {
-    const items: T[] = [];
-    for await (const page of this.#pages(operation, firstUrl, signal)) {
-      for (const value of page.items) {
-        // An item without an id cannot be addressed, so it is skipped rather than failing the page.
-        const item = parseItem(value);
-        if (item !== null) items.push(item);
-      }
-    }
-    return items;
-  }
-
-  /** Follows `@odata.nextLink` verbatim until it is absent or a deltaLink ends the round. */
-  async *#pages(
-    operation: GraphOperation,
-    firstUrl: string,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<CollectionPage> {
-    let url: string | null = firstUrl;
-    for (let count = 0; url !== null; count += 1) {
-      if (count === maxPages) {
-        throw invalidResponseError(operation, `more than ${maxPages} pages`, noAnswer);
-      }
-      const answer = await this.#transport.send({ operation, method: 'GET', url, signal });
-      const page = parseCollectionPage(readObject(operation, answer));
-      if (page === null) throw invalidResponseError(operation, 'no "value" array', answer);
-      yield page;
-      url = page.deltaLink === null ? page.nextLink : null;
-    }
-  }
-}
-
-function readObject(operation: GraphOperation, answer: GraphAnswer): JsonObject {
-  const body = parseJsonObject(answer.bodyText);
-  if (body === null) throw invalidResponseError(operation, 'the body is not a JSON object', answer);
-  return body;
-}
-
-function readEntity<T>(
-  operation: GraphOperation,
-  answer: GraphAnswer,
-  parse: (value: unknown) => T | null,
-): T {
-  const entity = parse(unwrapEntity(readObject(operation, answer)));
-  if (entity === null) throw invalidResponseError(operation, 'the entity has no id', answer);
-  return entity;
-}
-
-function addDeltaItems(delta: Omit<TaskDelta, 'deltaLink'>, items: readonly unknown[]): void {
-  for (const value of items) {
-    const task = parseTask(value);
-    if (task === null) continue;
-    if (isRemovedItem(value)) delta.removedIds.push(task.id);
-    else delta.changed.push(task);
   }
 }

@@ -2,10 +2,12 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { JobState } from '../../../preload/shared/contract.ts';
 import { canTransition, endedStates, initialState } from '../../../preload/shared/job-states.ts';
 import { JobQueries } from './job-queries.ts';
+import { QueueRoom } from './queue-room.ts';
 import {
   targetColumns,
   toColumns,
   type Columns,
+  type DueJob,
   type JobFacts,
   type JobRow,
   type NewJob,
@@ -32,10 +34,13 @@ export class JobStore extends JobQueries {
   readonly #insert: Statement<Record<string, unknown>>;
   /** An upload records the same few sets of columns over and over: each prepared once. */
   readonly #updates = new Map<string, Statement<Record<string, unknown>>>();
+  /** What a write does when the disk is full; uploads wait for room (docs/upload-rules.md rule 2). */
+  readonly #room: QueueRoom;
 
   constructor(db: Database, now: () => number = Date.now) {
     super(db);
     this.#now = now;
+    this.#room = QueueRoom.of(db.name, now);
     this.#insert = db.prepare(
       `INSERT INTO jobs (state, source_path, file_name, content_type, size, mtime_ms, sha256,
          account_id, list_id, task_id, list_name, task_title, origin, created_at, updated_at)
@@ -95,7 +100,12 @@ export class JobStore extends JobQueries {
    */
   transition(id: number, to: Exclude<JobState, 'done'>, facts: JobFacts = {}): JobRow {
     const run = mustLast(facts) ? this.durably.bind(this) : runNow;
-    return run(() => this.#transitionNow(id, to, facts));
+    // Why a job stopped must reach the person even on a full disk.
+    const essential = facts.problem !== undefined && facts.problem !== null;
+    return this.#room.save(
+      () => run(() => this.#transitionNow(id, to, facts)),
+      this.#alone(essential),
+    );
   }
 
   /**
@@ -103,6 +113,15 @@ export class JobStore extends JobQueries {
    * that found it landed): no session, problem, or retry time is left behind.
    */
   finishAttached(id: number, attachmentId: string): JobRow {
+    return this.#room.save(() => this.#finishNow(id, attachmentId), this.#alone(true));
+  }
+
+  /** A write is tried again only on its own: a caller's transaction may be rolled back already. */
+  #alone(essential: boolean): boolean {
+    return essential && !this.db.inTransaction;
+  }
+
+  #finishNow(id: number, attachmentId: string): JobRow {
     return this.#transitionNow(id, 'done', {
       attachmentId,
       ackedOffset: this.require(id).size,
@@ -134,8 +153,23 @@ export class JobStore extends JobQueries {
   /** Records facts without a state change (the write-ahead steps of an upload). */
   record(id: number, facts: JobFacts): JobRow {
     const run = mustLast(facts) ? this.durably.bind(this) : runNow;
-    run(() => this.#write(id, { ...toColumns(facts), updated_at: this.#now() }));
+    const columns = { ...toColumns(facts), updated_at: this.#now() };
+    this.#room.save(() => run(() => this.#write(id, columns)), false);
     return this.require(id);
+  }
+
+  /** Nothing starts while the disk has no room for what an upload must write. */
+  override due(now: number, limit: number): DueJob[] {
+    return this.#room.hasRoom() ? super.due(now, limit) : [];
+  }
+
+  /** On a full disk, the next look at its space is when anything runnable may start. */
+  override nextDueAt(): number | null {
+    const at = super.nextDueAt();
+    const roomAt = this.#room.nextCheckAt;
+    if (roomAt === 0) return at;
+    if (super.due(this.#now(), 1).length > 0) return roomAt;
+    return at === null ? null : Math.max(at, roomAt);
   }
 
   #write(id: number, columns: Columns): void {

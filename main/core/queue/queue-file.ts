@@ -33,6 +33,8 @@ export function errorCodeOf(error: unknown): string {
 
 const damagedCodes = /^SQLITE_(?:NOTADB|CORRUPT)/;
 const fullCodes = /^(?:SQLITE_FULL|ENOSPC|EDQUOT|EFBIG)/;
+/** Whether a failure is the disk (or the person's quota) having no room left. */
+export const isDiskFull = (error: unknown): boolean => fullCodes.test(errorCodeOf(error));
 const unwritableCodes = /^(?:SQLITE_(?:READONLY|CANTOPEN|PERM|AUTH|IOERR)|EACCES|EPERM|EROFS)/;
 
 /** The QueueFileError a failure to open or write the queue of `dataDir` is, or null. */
@@ -41,7 +43,7 @@ export function queueFileErrorOf(error: unknown, dataDir: string): QueueFileErro
   const code = errorCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (damagedCodes.test(code)) return damagedQueue(dataDir, detail, error);
-  if (fullCodes.test(code)) {
+  if (isDiskFull(error)) {
     return new QueueFileError(
       'full',
       queuePath(dataDir),

@@ -1,5 +1,7 @@
+import { dirname } from 'node:path';
 import type { JobProblem, NextStep, ProblemKind } from '../../../preload/shared/contract.ts';
 import type { GraphError } from '../graph/errors.ts';
+import type { QueueFileError } from '../queue/queue-file.ts';
 
 /** A problem the upload found, in plain words, with the one action that helps. */
 export function problem(
@@ -94,4 +96,17 @@ export function signInProblem(at: number, error?: GraphError): JobProblem {
     at,
     error,
   );
+}
+
+/**
+ * The queue could not record an upload's step (docs/upload-rules.md rule 2), so the upload
+ * stopped before taking it. Nothing is lost: the server holds what was sent (rule 3).
+ */
+export function queueWriteProblem(error: QueueFileError, at: number): JobProblem {
+  const folder = dirname(error.path);
+  const message =
+    error.problem === 'full'
+      ? `The disk holding ${folder} is full, so taskdrop could not save this upload's progress and stopped it for now; nothing is lost. Free some space on that disk: the upload then continues by itself where it stopped.`
+      : `taskdrop cannot write its queue in ${folder}, so it stopped this upload for now; nothing is lost. Make the folder writable again: the upload then continues by itself where it stopped.`;
+  return problem('file', message, 'wait', at);
 }

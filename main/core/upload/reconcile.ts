@@ -6,10 +6,11 @@ import type { JobRow } from '../queue/job-store.ts';
 const clockSkewMs = 5 * 60_000;
 
 /**
- * Rule 4, exactly once: after a request that may have created the attachment went unanswered
- * (crash, lost response, missing Location), look for it on the task before sending anything
- * again. A match has the file's name, its size (Graph may report a slightly larger stored size,
- * reference §9.7), a timestamp no earlier than the request, and no other job has claimed it.
+ * docs/upload-rules.md rule 4, exactly once: after a request that may have created the
+ * attachment went unanswered (crash, lost response, missing Location), look for it on the task
+ * before sending anything again. A match has the file's name, its size (Graph may report a
+ * slightly larger stored size, docs/graph-todo-api.md §9 item 7), a timestamp no earlier than
+ * the request, and no other job has claimed it.
  */
 export async function findLandedAttachment(
   graph: GraphClient,
