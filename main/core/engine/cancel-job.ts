@@ -8,8 +8,8 @@ export type CancelEnd = 'cancelled' | 'attached';
 /**
  * The one way a job is cancelled, whether its upload was in flight (the scheduler, once the
  * request is aborted) or idle (a queue command): the session is let go (docs/upload-rules.md
- * rule 10), and when the last request had landed after all (rule 4) the job is done instead,
- * through the store's one way to done. `keepState` lets go of the session only (a retarget).
+ * rule 10); when the last request had landed after all, the job is done instead
+ * (docs/upload-rules.md rule 4), through the store's one way to done. `keepState` lets go of the session only (a retarget).
  * `graph` is absent when the job's account is gone: then there is no session to ask about.
  */
 export async function cancelJob(
