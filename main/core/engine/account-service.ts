@@ -1,4 +1,4 @@
-import type { AccountView } from '../../../preload/contract.ts';
+import type { AccountCommands, AccountView, PickerCommands } from '../../../preload/contract.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import type { TaskCatalog } from '../catalog/task-catalog.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -9,11 +9,7 @@ import { EngineRequestError, type InteractiveSignIn, type StartDemo } from './en
 import type { Scheduler } from './scheduler.ts';
 
 /** The contract's account commands, and accounts the engine's owner adds and removes. */
-export interface AccountService {
-  listAccounts(): Promise<AccountView[]>;
-  signIn(): Promise<AccountView>;
-  signOut(accountId: string): Promise<void>;
-  tryDemo(): Promise<AccountView>;
+export interface AccountService extends AccountCommands, Pick<PickerCommands, 'listAccounts'> {
   /** An account signed in while running; its queued jobs can run. */
   addAccount(config: AccountConfig, tokens?: TokenProvider): void;
   /** Signed out: its jobs wait (needs-sign-in) until it is back; the others go on. */

@@ -6,6 +6,7 @@ import type {
   ConnectionReport,
   QueueSummary,
   Settings,
+  SettingsCommands,
   TokenStorage,
   WatchedFolderView,
 } from '../../../preload/contract.ts';
@@ -17,9 +18,10 @@ import type { FactId, ServiceKnowledge } from '../queue/service-knowledge.ts';
 import type { Accounts } from './accounts.ts';
 
 /** The contract's About and diagnostics commands: what runs, and what the service does. */
-export interface DiagnosticsService {
-  appInfo(): Promise<AppInfo>;
-  diagnostics(): Promise<string>;
+export interface DiagnosticsService extends Pick<
+  SettingsCommands,
+  'appInfo' | 'diagnostics' | 'checkConnection'
+> {
   /** The contract's check; the CLI passes Ctrl-C as `signal` (the clean-up still runs). */
   checkConnection(accountId: string, options?: { signal?: AbortSignal }): Promise<ConnectionReport>;
 }

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import type {
   NewTaskRequest,
+  PickerCommands,
   TaskListView,
   TaskQuery,
   TaskTarget,
@@ -15,17 +16,9 @@ import { EngineRequestError, type Desktop } from './engine-types.ts';
 import type { EventHub } from './events.ts';
 
 /** The contract's picker commands (the accounts' list is the AccountService's). */
-export interface PickerService {
-  listTaskLists(accountId: string): Promise<TaskListView[]>;
-  findTasks(query: TaskQuery): Promise<TaskView[]>;
-  createTask(request: NewTaskRequest): Promise<TaskTarget>;
-  recentTargets(): Promise<TaskTarget[]>;
-  /** Reloads; recent tasks the reload no longer finds are gone from To Do, and said to be. */
-  refreshTasks(accountId: string): Promise<void>;
+export interface PickerService extends Omit<PickerCommands, 'listAccounts'> {
   /** Tasks that no longer exist leave the recent ones and the picker's copy at once. */
   tasksGone(targets: readonly TaskTarget[]): Promise<void>;
-  showInFolder(jobId: number): Promise<void>;
-  openInToDo(jobId: number): Promise<void>;
 }
 
 export interface PickerServiceDeps {
@@ -66,6 +59,7 @@ export class TaskPickerService implements PickerService {
     return Promise.resolve(this.#deps.recent.list());
   }
 
+  /** Reloads; recent tasks the reload no longer finds are gone from To Do, and said to be. */
   async refreshTasks(accountId: string): Promise<void> {
     const { accounts, catalog, recent } = this.#deps;
     accounts.get(accountId);

@@ -2,6 +2,7 @@ import type {
   JobSelection,
   JobState,
   JobView,
+  QueueCommands,
   QueueSummary,
   RetargetRequest,
 } from '../../../preload/contract.ts';
@@ -16,17 +17,7 @@ import { toSummary } from './job-view.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The contract's queue commands but enqueueing (that is JobIntake). */
-export interface QueueService {
-  listJobs(): Promise<JobView[]>;
-  summary(): Promise<QueueSummary>;
-  pause(selection: JobSelection): Promise<number>;
-  resume(selection: JobSelection): Promise<number>;
-  retry(selection: JobSelection): Promise<number>;
-  cancel(selection: JobSelection): Promise<number>;
-  remove(selection: JobSelection): Promise<number>;
-  clearFinished(): Promise<number>;
-  retarget(request: RetargetRequest): Promise<number>;
-}
+export type QueueService = Omit<QueueCommands, 'enqueue'>;
 
 export interface QueueServiceDeps {
   store: JobStore;

@@ -1,4 +1,4 @@
-import type { Settings } from '../../../preload/contract.ts';
+import type { Settings, SettingsCommands } from '../../../preload/contract.ts';
 import { bytesPerMb } from '../../../preload/sizes.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultPacingLimits, type PacingLimits } from '../pacing/account-pacer.ts';
@@ -8,11 +8,7 @@ import { EngineRequestError } from './engine-types.ts';
 import type { EventHub } from './events.ts';
 
 /** The contract's settings commands, and the pacing the settings ask for. */
-export interface SettingsService {
-  getSettings(): Promise<Settings>;
-  /** Applies at once: pacing of every account follows the new caps. */
-  updateSettings(changes: Partial<Settings>): Promise<Settings>;
-}
+export type SettingsService = Pick<SettingsCommands, 'getSettings' | 'updateSettings'>;
 
 export interface SettingsServiceDeps {
   store: SettingsStore;
@@ -37,6 +33,7 @@ export class QueueSettingsService implements SettingsService {
     return Promise.resolve(this.#deps.store.get());
   }
 
+  /** Applies at once: pacing of every account follows the new caps. */
   async updateSettings(changes: Partial<Settings>): Promise<Settings> {
     const parsed = settingsSchema.partial().safeParse(changes);
     if (!parsed.success) {

@@ -3,6 +3,7 @@ import { isAbsolute, relative } from 'node:path';
 import type {
   NewWatchedFolder,
   Unsubscribe,
+  WatchCommands,
   WatchedFolderUpdate,
   WatchedFolderView,
 } from '../../../preload/contract.ts';
@@ -32,12 +33,7 @@ export class FolderPaths {
 }
 
 /** The contract's watched-folder commands, and the watching itself (the app, `taskdrop watch`). */
-export interface WatchedFoldersService {
-  listWatchedFolders(): Promise<WatchedFolderView[]>;
-  addWatchedFolder(folder: NewWatchedFolder): Promise<WatchedFolderView>;
-  updateWatchedFolder(update: WatchedFolderUpdate): Promise<WatchedFolderView>;
-  removeWatchedFolder(id: number): Promise<boolean>;
-  chooseFolder(): Promise<string | null>;
+export interface WatchedFoldersService extends WatchCommands {
   /** Resolves once each folder is looked through; `trash` deletes files after their upload. */
   start(trash?: TrashFile): Promise<void>;
   stop(): Promise<void>;
