@@ -13,28 +13,23 @@ import {
   Tray,
 } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventChannel } from '../../preload/shared/channels.ts';
 import type { TaskdropEvents } from '../../preload/shared/contract.ts';
-import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
-import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
-import { MsalAuth } from '../core/auth/msal-auth.ts';
-import { sealedCachePath } from '../core/auth/token-store.ts';
-import { IssuingTokenProvider } from '../core/auth/token-provider.ts';
-import { Engine } from '../core/engine/engine.ts';
+import type { Engine } from '../core/engine/engine.ts';
+import type { OpenedEngine } from '../core/engine/open-engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
 import { QueueFileError } from '../core/queue/queue-file.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
-import { startDemoGraph, type DemoGraph } from '../simulator/demo.ts';
+import { openAppEngine } from './app-engine.ts';
 import { appPageUrl, appScheme, appSchemePrivileges, serveAppRequest } from './app-protocol.ts';
 import { folderChooser } from './folder-chooser.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { appOverrides } from './launch-settings.ts';
 import { NotificationPlanner, type Notice } from './notifications.ts';
-import { appTokenStore } from './token-storage.ts';
 import { drawTrayIcon, trayIconStyleFor } from './tray-icon.ts';
 import { trayMenu, trayStateOf, trayTooltip, type TrayMenuItem } from './tray-model.ts';
 import { positionNearTray } from './tray-position.ts';
@@ -50,7 +45,7 @@ const overrides = appOverrides(process.env, app.isPackaged);
 
 let engine: Engine | undefined;
 let log: Logger | undefined;
-let demo: DemoGraph | undefined;
+let opened: OpenedEngine | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
@@ -182,7 +177,12 @@ async function refreshTray(): Promise<void> {
   });
   image.setTemplateImage(style === 'template');
   tray.setImage(image);
-  tray.setToolTip(trayTooltip(state, demo !== undefined));
+  tray.setToolTip(
+    trayTooltip(
+      state,
+      accounts.some((account) => account.kind === 'demo'),
+    ),
+  );
   const menu = trayMenu({
     state,
     recentTargets,
@@ -223,85 +223,21 @@ async function onMenu(
   await refreshTray();
 }
 
-/**
- * With a client ID (TASKDROP_CLIENT_ID, or saved by `taskdrop login`), Microsoft accounts signed
- * in through the system browser, their tokens sealed by safeStorage. Without one, demo mode.
- */
-async function openEngine(dataDir: string, log: Logger): Promise<Engine> {
-  const runtimeVersions = {
-    Electron: process.versions.electron,
-    Chromium: process.versions.chrome,
-  };
-  const chooseFolder = folderChooser(dialog, () => window);
-  const desktop = {
-    showItemInFolder: (path: string) => shell.showItemInFolder(path),
-    openExternal: (url: string) => shell.openExternal(url),
-  };
-  const clientId = resolveClientId(undefined, process.env, readAuthSettings(dataDir));
-  if (clientId === undefined) {
-    demo = await startDemoGraph(dataDir);
-    return Engine.open({
-      dataDir,
-      accounts: [demo.account],
-      tokens: new IssuingTokenProvider(demo.issueToken),
-      chooseFolder,
-      desktop,
-      log,
-      runtimeVersions,
-    });
-  }
-  // Whether an obfuscated cache may be kept is a setting: asked only once the engine is open
-  // (the first cache access is accounts.list(), below).
-  const store = appTokenStore(
+/** The one assembly with what Electron gives: safeStorage, the desktop, the folder chooser. */
+function openEngine(dataDir: string, log: Logger): Promise<OpenedEngine> {
+  return openAppEngine({
     dataDir,
-    safeStorage,
-    async () => (await opened.getSettings()).allowWeakTokenStorage,
-  );
-  if (store.warning !== null) {
-    console.warn(`taskdrop: ${store.warning}`);
-    log.warn('token encryption unavailable', { why: store.warning });
-  }
-  const { cachePlugin } = store;
-  const { graphUrl, loginServiceOrigin } = overrides;
-  const accounts = new MicrosoftAccounts(
-    new MsalAuth({
-      clientId,
-      ...(cachePlugin === undefined ? {} : { cachePlugin }),
-      ...(loginServiceOrigin === undefined ? {} : { loginServiceOrigin }),
-    }),
-    graphUrl === undefined ? {} : { graphUrl },
-  );
-  const opened = Engine.open({
-    dataDir,
-    accounts: [],
-    tokenStorage: store.storage,
-    tokens: accounts.tokens,
-    chooseFolder,
-    desktop,
+    env: process.env,
+    overrides,
     log,
-    runtimeVersions,
-    demo: async () => {
-      demo = await startDemoGraph(dataDir);
-      return { account: demo.account, tokens: new IssuingTokenProvider(demo.issueToken) };
+    safeStorage,
+    desktop: {
+      showItemInFolder: (path: string) => shell.showItemInFolder(path),
+      openExternal: (url: string) => shell.openExternal(url),
     },
-    signIn: {
-      // MsalAuth opens only Microsoft's login host; the browser is the person's own.
-      signIn: () =>
-        accounts.signIn({ kind: 'browser', openBrowser: (url) => shell.openExternal(url) }),
-      signOut: async (accountId) => {
-        await accounts.signOut(accountId);
-      },
-    },
+    chooseFolder: folderChooser(dialog, () => window),
+    runtimeVersions: { Electron: process.versions.electron, Chromium: process.versions.chrome },
   });
-  for (const account of await accounts.list()) opened.addAccount(account);
-  if (store.storage === 'obfuscated') {
-    // Agreed: a cache access saves the sign-in now. Withdrawn: the saved copy goes.
-    opened.on('settingsChanged', ({ allowWeakTokenStorage }) => {
-      if (allowWeakTokenStorage) void accounts.list();
-      else rmSync(sealedCachePath(dataDir), { force: true });
-    });
-  }
-  return opened;
 }
 
 async function start(): Promise<void> {
@@ -311,7 +247,8 @@ async function start(): Promise<void> {
   // The OS's place for logs: ~/Library/Logs/taskdrop on macOS, userData/logs elsewhere.
   app.setAppLogsPath();
   log = openProcessLog(app.getPath('logs'), 'app', process.env);
-  engine = await openEngine(dataDir, log);
+  opened = await openEngine(dataDir, log);
+  engine = opened.engine;
   registerCommandHandler(ipcMain, engine, pageUrl);
   forwardEvents(engine, () => (window === undefined ? [] : [window.webContents]));
   engine.on('jobsChanged', () => void refreshTray());
@@ -369,8 +306,7 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
     event.preventDefault();
     void (async () => {
-      await engine?.close();
-      await demo?.sim.close();
+      await opened?.close();
       log?.close();
       app.exit(0);
     })();

@@ -1,22 +1,13 @@
-import {
-  accessTokenVariable,
-  EnvTokenProvider,
-  IssuingTokenProvider,
-} from '../core/auth/token-provider.ts';
-import {
-  assertTrustedGraphUrl,
-  microsoftGraphUrl,
-  UntrustedGraphUrlError,
-} from '../core/graph/trusted-hosts.ts';
+import { microsoftGraphUrl } from '../core/graph/trusted-hosts.ts';
+import { assertTrustedGraphUrl, UntrustedGraphUrlError } from '../core/graph/trusted-hosts.ts';
 import type { AccountConfig } from '../core/engine/accounts.ts';
-import { Engine, type EngineOptions } from '../core/engine/engine.ts';
+import type { Engine, EngineOptions } from '../core/engine/engine.ts';
+import { NoAccountError, openEngine, type OpenedEngine } from '../core/engine/open-engine.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
 import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
 import { UsageError, type CliArgs, type CommandName } from './args.ts';
 import { notSignedInMessage, openCliAuth } from './commands/auth.ts';
-
-export const tokenAccountId = 'token';
 
 /** An engine opened for one CLI command, and what must be closed after it. */
 export interface CliContext {
@@ -58,7 +49,7 @@ export async function openContext(
     ? openProcessLog(defaultLogDir(args.dataDir, env), 'cli', env)
     : undefined;
   try {
-    const context = await openEngine({ args, env, warn, shared: { dataDir, log } });
+    const context = await openEngineFor({ args, env, warn, shared: { dataDir, log } });
     const closeEngine = context.close;
     context.close = async () => {
       await closeEngine();
@@ -71,20 +62,47 @@ export async function openContext(
   }
 }
 
-async function openEngine(opening: Opening): Promise<CliContext> {
-  const { args, env, shared } = opening;
-  if (args.demo) return openDemo(shared);
-  const token = env[accessTokenVariable]?.trim();
-  if (token === undefined || token === '') return openSignedIn(opening);
-  const graphUrl = checkedGraphUrl(args);
-  const account = {
-    id: tokenAccountId,
-    graphUrl,
-    label: `Token from ${accessTokenVariable}`,
-    kind: 'token' as const,
+/** The one assembly (open-engine.ts) with what the CLI adds: its sign-in cache and refusal. */
+async function openEngineFor({ args, env, warn, shared }: Opening): Promise<CliContext> {
+  // Demo mode has its own Graph: a --graph-url beside --demo is not looked at.
+  const graphUrl = args.demo ? undefined : checkedGraphUrl(args);
+  let opened: OpenedEngine;
+  try {
+    opened = await openEngine(
+      { dataDir: shared.dataDir, env, graphUrl, demo: args.demo },
+      {
+        ...shared,
+        startDemo: startDemoGraph,
+        signedIn: async () => {
+          const options = { ...(graphUrl === undefined ? {} : { graphUrl }), warn };
+          return (await openCliAuth(args, env, shared.dataDir, options))?.accounts ?? null;
+        },
+        withoutAccount: 'refuse',
+      },
+    );
+  } catch (error) {
+    if (error instanceof NoAccountError) throw new SignInNeededError(notSignedInMessage);
+    throw error;
+  }
+  const { engine, accounts, source } = opened;
+  // Only the commands about one account's tasks (upload, lists, tasks) need to know which.
+  let chosen: AccountConfig | UsageError | undefined;
+  try {
+    chosen = source === 'signed-in' ? chooseAccount(accounts, args.account) : accounts[0];
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return {
+    engine,
+    get account() {
+      if (chosen === undefined) throw new SignInNeededError(notSignedInMessage);
+      if (chosen instanceof UsageError) throw chosen;
+      return chosen;
+    },
+    dataDir: shared.dataDir,
+    close: () => opened.close(),
   };
-  const engine = Engine.open({ ...shared, accounts: [account], tokens: new EnvTokenProvider(env) });
-  return { engine, account, dataDir: shared.dataDir, close: () => engine.close() };
 }
 
 function checkedGraphUrl(args: CliArgs): string {
@@ -101,25 +119,6 @@ function checkedGraphUrl(args: CliArgs): string {
 }
 
 /** The Microsoft accounts signed in with `taskdrop login`: all of them run, one is chosen. */
-async function openSignedIn({ args, env, warn, shared }: Opening): Promise<CliContext> {
-  const graphUrl = checkedGraphUrl(args);
-  const auth = await openCliAuth(args, env, shared.dataDir, { graphUrl, warn });
-  const accounts = auth === null ? [] : await auth.accounts.list();
-  if (auth === null || accounts.length === 0) throw new SignInNeededError(notSignedInMessage);
-  const chosen = chooseAccount(accounts, args.account);
-  const engine = Engine.open({ ...shared, accounts, tokens: auth.accounts.tokens });
-  return {
-    engine,
-    // Only the commands about one account's tasks (upload, lists, tasks) need to know which.
-    get account() {
-      if (chosen instanceof UsageError) throw chosen;
-      return chosen;
-    },
-    dataDir: shared.dataDir,
-    close: () => engine.close(),
-  };
-}
-
 function chooseAccount(
   accounts: readonly AccountConfig[],
   wanted: string | undefined,
@@ -140,29 +139,4 @@ function chooseAccount(
   if (found === undefined)
     throw new UsageError(`"${wanted}" is not signed in. Signed in: ${names}.`);
   return found;
-}
-
-/** Demo mode: the built-in simulator, signed in by itself (see startDemoGraph). */
-async function openDemo(shared: Opening['shared']): Promise<CliContext> {
-  const demo = await startDemoGraph(shared.dataDir);
-  let engine: Engine;
-  try {
-    engine = Engine.open({
-      ...shared,
-      accounts: [demo.account],
-      tokens: new IssuingTokenProvider(demo.issueToken),
-    });
-  } catch (error) {
-    await demo.sim.close();
-    throw error;
-  }
-  return {
-    engine,
-    account: demo.account,
-    dataDir: shared.dataDir,
-    close: async () => {
-      await engine.close();
-      await demo.sim.close();
-    },
-  };
 }

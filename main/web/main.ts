@@ -3,24 +3,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import trash from 'trash';
-import {
-  accessTokenVariable,
-  EnvTokenProvider,
-  IssuingTokenProvider,
-} from '../core/auth/token-provider.ts';
-import { Engine } from '../core/engine/engine.ts';
 import { microsoftGraphUrl } from '../core/graph/trusted-hosts.ts';
 import { openProcessLog } from '../core/logging/logger.ts';
 import { defaultDataDir, defaultLogDir } from '../core/paths.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
-import { startDemoGraph } from '../simulator/demo.ts';
+import { openWebEngine } from './web-engine.ts';
 import { startWebServer } from './web-server.ts';
 
 const rendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 /**
- * `npm run web`: the engine and the UI in a browser on 127.0.0.1. Demo mode (the built-in
- * simulator) unless TASKDROP_ACCESS_TOKEN is set.
+ * `npm run web`: the engine and the UI in a browser on 127.0.0.1, with the accounts the one
+ * assembly finds (TASKDROP_ACCESS_TOKEN, `taskdrop login`'s, else demo mode).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -35,30 +29,14 @@ async function main(): Promise<void> {
   }
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const log = openProcessLog(defaultLogDir(values['data-dir']), 'web', process.env);
-  const token = process.env[accessTokenVariable]?.trim();
-  const demo = token === undefined || token === '' ? await startDemoGraph(dataDir) : null;
-  const engine = Engine.open(
-    demo === null
-      ? {
-          dataDir,
-          log,
-          accounts: [
-            {
-              id: 'token',
-              graphUrl: values['graph-url'],
-              label: `Token from ${accessTokenVariable}`,
-              kind: 'token',
-            },
-          ],
-          tokens: new EnvTokenProvider(),
-        }
-      : {
-          dataDir,
-          log,
-          accounts: [demo.account],
-          tokens: new IssuingTokenProvider(demo.issueToken),
-        },
-  );
+  const opened = await openWebEngine({
+    dataDir,
+    env: process.env,
+    graphUrl: values['graph-url'],
+    log,
+    warn: (text) => void process.stderr.write(`taskdrop: ${text}\n`),
+  });
+  const { engine } = opened;
   engine.start();
   await engine.startWatching({ trash: (path) => trash(path) });
   const web = await startWebServer({
@@ -69,13 +47,12 @@ async function main(): Promise<void> {
     log: log.child({ part: 'web' }),
   });
   process.stdout.write(
-    `taskdrop${demo === null ? '' : ' (demo mode)'} is running. Open this in your browser:\n\n  ${web.url}\n\nCtrl-C stops it; the queue resumes next time.\n`,
+    `taskdrop${opened.source === 'demo' ? ' (demo mode)' : ''} is running. Open this in your browser:\n\n  ${web.url}\n\nCtrl-C stops it; the queue resumes next time.\n`,
   );
   const stop = (): void => {
     void web
       .close()
-      .then(() => engine.close())
-      .then(() => demo?.sim.close())
+      .then(() => opened.close())
       .finally(() => {
         log.close();
         process.exit(0);

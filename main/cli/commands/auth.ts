@@ -1,26 +1,23 @@
 import {
-  isClientId,
   readAuthSettings,
   resolveClientId,
   updateAuthSettings,
 } from '../../core/auth/auth-settings.ts';
-import { findKeyStore, type KeyStore } from '../../core/auth/keychain.ts';
-import { MicrosoftAccounts } from '../../core/auth/microsoft-accounts.ts';
 import {
-  MsalAuth,
-  type DeviceCodePrompt,
-  type MicrosoftAccount,
-} from '../../core/auth/msal-auth.ts';
+  openCachedSignIn,
+  SignInSetupError,
+  type CachedSignIn,
+} from '../../core/auth/cached-sign-in.ts';
+import { findKeyStore, type KeyStore } from '../../core/auth/keychain.ts';
+import { type DeviceCodePrompt, type MicrosoftAccount } from '../../core/auth/msal-auth.ts';
 import { clientIdVariable } from '../../core/auth/msal-config.ts';
 import { SignInFailedError } from '../../core/auth/msal-errors.ts';
 import { accessTokenVariable } from '../../core/auth/token-provider.ts';
 import {
-  cliTokenStore,
   plaintextCachePath,
   sealedCachePath,
   type TokenStore,
 } from '../../core/auth/token-store.ts';
-import { loginServiceVariable, loopbackHttpOrigin } from '../../core/auth/login-host.ts';
 import { openQueueDatabase } from '../../core/queue/database.ts';
 import { UsageError, type CliArgs } from '../args.ts';
 
@@ -36,11 +33,7 @@ export interface AuthCommandIo {
 }
 
 /** Sign-in as the CLI sets it up for a data folder. */
-export interface CliAuth {
-  accounts: MicrosoftAccounts;
-  store: TokenStore;
-  clientId: string;
-}
+export type CliAuth = CachedSignIn;
 
 export const notSignedInMessage =
   'Not signed in. Sign in with "taskdrop login" (the README\'s "Sign in with Microsoft" shows ' +
@@ -51,18 +44,6 @@ const missingClientId =
   `taskdrop signs in through your own app registration: give its client id with --client-id ` +
   `or ${clientIdVariable} (the README, "Sign in with Microsoft", shows how to make one).`;
 
-function loginServiceOrigin(env: NodeJS.ProcessEnv): string | undefined {
-  const value = env[loginServiceVariable]?.trim();
-  if (value === undefined || value === '') return undefined;
-  const origin = loopbackHttpOrigin(value);
-  if (origin === null) {
-    throw new UsageError(
-      `${loginServiceVariable} must be a loopback http:// origin (a simulator).`,
-    );
-  }
-  return origin;
-}
-
 /** MSAL for this data folder, or null when no client id is configured anywhere. */
 export async function openCliAuth(
   args: CliArgs,
@@ -70,28 +51,12 @@ export async function openCliAuth(
   dataDir: string,
   options: { graphUrl?: string; warn?: Print; keyStore?: () => Promise<KeyStore | null> } = {},
 ): Promise<CliAuth | null> {
-  const settings = readAuthSettings(dataDir);
-  const clientId = resolveClientId(args.clientId, env, settings);
-  if (clientId === undefined) return null;
-  if (!isClientId(clientId)) {
-    throw new UsageError(
-      `"${clientId}" is not a client id (it looks like 00000000-0000-0000-0000-000000000000).`,
-    );
+  try {
+    return await openCachedSignIn(dataDir, env, { ...options, clientId: args.clientId });
+  } catch (error) {
+    if (error instanceof SignInSetupError) throw new UsageError(error.message);
+    throw error;
   }
-  const store = await cliTokenStore(dataDir, settings, {
-    ...(options.warn === undefined ? {} : { onUnreadable: options.warn }),
-    ...(options.keyStore === undefined ? {} : { keyStore: options.keyStore }),
-  });
-  const origin = loginServiceOrigin(env);
-  const auth = new MsalAuth({
-    clientId,
-    ...(store.kind === 'memory' ? {} : { cachePlugin: store.plugin }),
-    ...(origin === undefined ? {} : { loginServiceOrigin: origin }),
-  });
-  const accounts = new MicrosoftAccounts(auth, {
-    ...(options.graphUrl === undefined ? {} : { graphUrl: options.graphUrl }),
-  });
-  return { accounts, store, clientId };
 }
 
 function storeText(store: TokenStore, dataDir: string): string {

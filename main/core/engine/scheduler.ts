@@ -3,11 +3,11 @@ import type { GraphError } from '../graph/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';
 import type { ServiceKnowledge } from '../queue/service-knowledge.ts';
-import { cancelUpload } from '../upload/cancel-upload.ts';
 import { failedProblem, problem, retryingProblem, signInProblem } from '../upload/problems.ts';
 import { decideRetry, type RetryPolicy } from '../upload/retry-policy.ts';
 import { runAttempt, type AttemptOutcome } from '../upload/upload-attempt.ts';
-import type { AccountRuntime } from './accounts.ts';
+import type { AccountRuntime, Accounts } from './accounts.ts';
+import { cancelJob } from './cancel-job.ts';
 import type { ProgressTracker } from './progress-tracker.ts';
 
 /** Why an upload in flight is being stopped. */
@@ -27,7 +27,8 @@ interface Running {
 export interface SchedulerDeps {
   store: JobStore;
   knowledge: ServiceKnowledge;
-  accounts: ReadonlyMap<string, AccountRuntime>;
+  /** Who may upload: the accounts' one owner, told when one must sign in again. */
+  accounts: Pick<Accounts, 'find' | 'has' | 'needsSignIn' | 'signInLost'>;
   progress: ProgressTracker;
   now: () => number;
   retry: RetryPolicy;
@@ -35,8 +36,6 @@ export interface SchedulerDeps {
   smallUploadMaxBytes: number;
   /** Rows that changed (or were deleted): the engine turns them into events. */
   changed: (ids: number[]) => void;
-  /** An account found its sign-in gone, or got it back: the engine publishes the accounts. */
-  accountsChanged: () => void;
   /** Graph answered that a job's task no longer exists (deleted or moved). */
   taskGone: (target: JobRow['target']) => void;
   /** Each attempt's outcome that matters later: done, retrying, failed, needs sign-in. */
@@ -109,8 +108,8 @@ export class Scheduler {
       dueBatch + this.#running.size + this.#held.size,
     )) {
       if (this.#running.has(id) || this.#held.has(id)) continue;
-      const account = this.#deps.accounts.get(accountId);
-      if (account === undefined || account.needsSignIn) {
+      const account = this.#deps.accounts.find(accountId);
+      if (account === undefined || this.#deps.accounts.needsSignIn(accountId)) {
         this.#toSignIn(store.require(id));
         continue;
       }
@@ -124,13 +123,8 @@ export class Scheduler {
     }
   }
 
-  /** After a sign-in: the account's waiting jobs go on where they stopped. */
+  /** After a sign-in (the accounts know already): the account's jobs go on where they stopped. */
   resumeAccount(accountId: string): void {
-    const account = this.#deps.accounts.get(accountId);
-    if (account?.needsSignIn === true) {
-      account.needsSignIn = false;
-      this.#deps.accountsChanged();
-    }
     const ids = this.#deps.store.idsOfAccount(accountId, ['needs-sign-in']);
     for (const id of ids) this.#deps.store.transition(id, 'waiting', { problem: null });
     this.#deps.changed(ids);
@@ -247,22 +241,18 @@ export class Scheduler {
     } else if (reason === 'shutdown') {
       store.transition(job.id, 'waiting');
     } else {
-      const result = await cancelUpload(job, account.graph, store, now());
-      if (result.kind === 'attached') store.finishAttached(job.id, result.attachmentId);
-      else store.transition(job.id, 'cancelled', { uploadUrl: null, uploadExpiresAt: null });
-      if (reason === 'remove' && result.kind === 'cancelled') store.delete([job.id]);
+      const end = await cancelJob(job, account.graph, store, now());
+      if (reason === 'remove' && end === 'cancelled') store.delete([job.id]);
     }
   }
 
   /**
-   * Rule 5, 401: the token was refreshed once and still refused, so the account must sign in.
+   * docs/upload-rules.md rule 5, 401: the token was refreshed once and still refused, so the
+   * account must sign in (the accounts publish that).
    * The job that found out and the account's queued jobs wait; jobs in flight find out themselves.
    */
   #needSignIn(account: AccountRuntime, settlingId: number | null, message?: string): void {
-    if (!account.needsSignIn) {
-      account.needsSignIn = true;
-      this.#deps.accountsChanged();
-    }
+    this.#deps.accounts.signInLost(account.config.id);
     const at = this.#deps.now();
     const reason =
       message === undefined ? signInProblem(at) : problem('auth', message, 'sign-in', at);
