@@ -68,6 +68,8 @@ export function shapedLink(megabitsPerSecond: number, rttMs: number): LinkShape 
 export interface FaultProxyOptions extends FaultPlanOptions, LinkShape {
   targetPort: number;
   targetHost?: string;
+  /** Sees every chunk as it reaches the proxy, before any delay (benchmarks time arrivals). */
+  observe?: (side: Side, connection: number, chunk: Buffer) => void;
 }
 
 export type FaultCounts = Record<ProxyFaultKind, number>;
@@ -203,6 +205,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
       port: options.targetPort,
       allowHalfOpen: true,
     });
+    const observe = options.observe;
+    if (observe !== undefined) {
+      client.on('data', (chunk: Buffer) => observe('request', number, chunk));
+      upstream.on('data', (chunk: Buffer) => observe('response', number, chunk));
+    }
     const connection = new Connection(client, upstream, options, buckets, report, (side) =>
       faultPlan(options, number, side),
     );
