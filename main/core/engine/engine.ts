@@ -690,8 +690,12 @@ export class Engine implements TaskdropApi {
       if (ids.length > 0 && origin === 'manual') this.#recent.use(target);
       return ids;
     };
-    // One transaction: a write that fails (a full disk) queues nothing, as its error says.
-    const ids = this.#queueWrite(() => this.#store.durably(this.#db.transaction(insert)));
+    // One transaction: a write that fails (a full disk) queues nothing, as its error says. A
+    // watched folder's batch needs no fsync: docs/upload-rules.md, "Watched files".
+    const commit = this.#db.transaction(insert);
+    const ids = this.#queueWrite(() =>
+      origin === watchedOrigin ? commit() : this.#store.durably(commit),
+    );
     logEnqueued(this.#log, origin, ids.length, refused);
     this.#changed(ids);
     this.#scheduler.pump();
