@@ -9,6 +9,7 @@ import { IssuingTokenProvider } from '../../main/core/auth/token-provider.ts';
 import { Engine, type EngineOptions } from '../../main/core/engine/engine.ts';
 import { preferSmallHeap } from '../../main/core/runtime/heap-mode.ts';
 import type { SimulatorOptions } from '../../main/simulator/index.ts';
+import type { FaultProxyOptions } from '../chaos/fault-proxy.ts';
 
 // Every group runs the engine the way the app's main process and the CLI do.
 preferSmallHeap();
@@ -168,21 +169,50 @@ export interface SimProcess extends SimAddress {
  * client's thread, as Graph's does not.
  */
 export async function startSimulatorProcess(options: SimulatorOptions): Promise<SimProcess> {
-  const script = new URL('./sim-process.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, JSON.stringify(options)], {
+  const { answer, close } = await serveFromProcess('./sim-process.ts', options);
+  return { ...(answer as SimAddress), close };
+}
+
+/**
+ * The simulator behind the fault proxy, each in a process of its own: what the client sees is
+ * the proxy's address, and the upload URLs the simulator hands out name it too.
+ */
+export async function startSimulatorBehindProxy(
+  options: SimulatorOptions,
+  proxy: Omit<FaultProxyOptions, 'targetPort'>,
+): Promise<SimProcess> {
+  const sim = await startSimulatorProcess(options);
+  const targetPort = Number(new URL(sim.graphUrl).port);
+  const served = await serveFromProcess('./proxy-process.ts', { ...proxy, targetPort });
+  const { origin } = served.answer as { origin: string };
+  return {
+    graphUrl: `${origin}${new URL(sim.graphUrl).pathname}`,
+    testToken: sim.testToken,
+    close: async () => {
+      await served.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Starts `script` (next to this file) with `options`; its first line of stdout, as JSON. */
+async function serveFromProcess(
+  script: string,
+  options: object,
+): Promise<{ answer: unknown; close(): Promise<void> }> {
+  const path = new URL(script, import.meta.url).pathname;
+  const child = spawn(process.execPath, [path, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) =>
-      reject(new Error(`the simulator process ended (${code}) before it listened`)),
-    );
+    child.once('exit', (code) => reject(new Error(`${script} ended (${code}) before it listened`)));
   });
-  const address = JSON.parse(line) as SimAddress;
   return {
-    ...address,
+    answer: JSON.parse(line),
     close: () =>
       new Promise((resolve) => {
+        if (child.exitCode !== null) resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [group...]`: runs each benchmark group in a process of its own
+ * `npm run bench [-- --quick] [--group name]… [group...]`: runs each benchmark group in a process of its own
  * (so one's memory and load do not reach the next) and prints one table, with the machine and
  * the date. All groups unless some are named. BENCHMARKS.md says what each measures.
  */
@@ -14,18 +14,34 @@ import {
   type BenchRow,
 } from './bench-support.ts';
 
-const groups = ['throughput', 'sdk', 'rss', 'enqueue', 'start', 'crash', 'pacing'] as const;
+const groups = [
+  'throughput',
+  'sdk',
+  'rss',
+  'enqueue',
+  'start',
+  'crash',
+  'pacing',
+  'wan',
+  'latency',
+  'watch-scale',
+  'idle',
+] as const;
 
 const { values, positionals } = parseArgs({
-  options: { quick: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    group: { type: 'string', multiple: true, default: [] },
+  },
   allowPositionals: true,
 });
-const unknown = positionals.filter((name) => !groups.some((group) => group === name));
+const named = [...values.group, ...positionals];
+const unknown = named.filter((name) => !groups.some((group) => group === name));
 if (unknown.length > 0) {
   process.stderr.write(`No benchmark ${unknown.join(', ')}. There are: ${groups.join(', ')}.\n`);
   process.exit(2);
 }
-const chosen = positionals.length > 0 ? positionals : [...groups];
+const chosen = named.length > 0 ? named : [...groups];
 
 /** Runs one group; its rows, or one row saying it failed. */
 function runGroup(group: string): Promise<BenchRow[]> {

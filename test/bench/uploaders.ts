@@ -1,7 +1,10 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { TaskTarget } from '../../preload/shared/contract.ts';
 import { oneChunk } from '../../main/core/graph/transport.ts';
-import { defaultRangeSize } from '../../main/core/upload/upload-attempt.ts';
+import {
+  defaultRangeSize,
+  defaultSmallUploadMaxBytes,
+} from '../../main/core/upload/upload-attempt.ts';
 import {
   mb,
   ms,
@@ -134,5 +137,78 @@ export function ratioRow(
     spread: range(perRep, (value) => value.toFixed(2)),
     target: `≥ ${target.toFixed(2)}`,
     met: ratio >= target,
+  };
+}
+
+/** Many files at once, all queued together; resolves with the milliseconds for all of them. */
+export type BatchUploader = (paths: readonly string[]) => Promise<number>;
+
+/**
+ * A file below taskdrop's small-upload limit the fastest way Graph takes it, as taskdrop sends
+ * it: one POST of its bytes in base64, nothing else.
+ */
+export function barePost(sim: SimAddress, target: TaskTarget): Uploader {
+  const headers = { Authorization: `Bearer ${sim.testToken}`, 'Content-Type': 'application/json' };
+  return async (path) => {
+    const started = performance.now();
+    const answer = await fetch(`${taskUrl(sim, target)}/attachments`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        '@odata.type': '#microsoft.graph.taskFileAttachment',
+        name: 'bare.bin',
+        contentType: 'application/octet-stream',
+        contentBytes: readFileSync(path).toString('base64'),
+      }),
+    });
+    await answer.arrayBuffer();
+    if (!answer.ok) throw new Error(`the bare POST was answered ${answer.status}`);
+    return performance.now() - started;
+  };
+}
+
+/**
+ * The bare loop over many files, `concurrency` of them at a time (taskdrop's default, 3), each
+ * the way taskdrop sends a file of its size: one POST below the small-upload limit, else a
+ * session and its PUTs.
+ */
+export function bareBatch(sim: SimAddress, target: TaskTarget, concurrency: number): BatchUploader {
+  const small = barePost(sim, target);
+  const large = barePutLoop(sim, target);
+  const upload: Uploader = (path) =>
+    (statSync(path).size <= defaultSmallUploadMaxBytes ? small : large)(path);
+  return async (paths) => {
+    const started = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let index = next++; index < paths.length; index = next++) {
+        await upload(paths[index] ?? '');
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return performance.now() - started;
+  };
+}
+
+/** taskdrop with the batch enqueued in one call, from `enqueue` to the last job done. */
+export function taskdropBatch(
+  sim: SimAddress,
+  target: TaskTarget,
+  dataDir: (run: number) => string,
+): BatchUploader {
+  let run = 0;
+  return async (paths) => {
+    const engine = openEngine(sim, dataDir(run), { pacing: unlimited });
+    run += 1;
+    engine.start();
+    try {
+      const started = performance.now();
+      const done = untilDone(engine, paths.length);
+      await engine.enqueue({ paths: [...paths], target });
+      await done;
+      return performance.now() - started;
+    } finally {
+      await engine.close();
+    }
   };
 }

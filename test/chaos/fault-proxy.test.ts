@@ -5,6 +5,7 @@ import { startSimulator } from '../../main/simulator/index.ts';
 import { createSession, newTask } from '../support/graph-sim.ts';
 import {
   faultPlan,
+  shapedLink,
   startFaultProxy,
   type FaultProxyOptions,
   type ProxyFaultKind,
@@ -242,8 +243,9 @@ describe('the fault proxy', () => {
     const result = await exchange(capped.port, body);
     const elapsed = performance.now() - started;
     expect(result.bytes.equals(body)).toBe(true);
-    // 0.4 s each way, pipelined: at least the 0.4 s of one direction, well under unshaped time × 10.
-    expect(elapsed).toBeGreaterThanOrEqual(380);
+    // 0.4 s each way, pipelined: at least the 0.4 s of one direction less the bucket's burst
+    // (64 KB go at once after a pause), well under unshaped time × 10.
+    expect(elapsed).toBeGreaterThanOrEqual(320);
     expect(elapsed).toBeLessThan(3_000);
 
     const slow = await proxyTo(upstream, { latencyMs: 150 });
@@ -265,5 +267,113 @@ describe('the fault proxy', () => {
     const uploadUrl = await createSession(viaProxy, task.path, 10);
     expect(new URL(uploadUrl).origin).toBe(proxy.origin);
     expect(proxy.report().connections).toBeGreaterThan(0);
+  });
+});
+
+/** Bytes and when they arrived, across every connection of one side. */
+interface Arrivals {
+  bytes: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+const noArrivals = (): Arrivals => ({ bytes: 0, firstAt: Infinity, lastAt: 0 });
+
+function arrived(into: Arrivals, size: number): void {
+  const now = performance.now();
+  into.bytes += size;
+  into.firstAt = Math.min(into.firstAt, now);
+  into.lastAt = now;
+}
+
+/** Bytes per second from the first byte to the last: the bandwidth, without the delay. */
+const rateOf = (seen: Arrivals): number => (seen.bytes * 1000) / (seen.lastAt - seen.firstAt);
+
+/** An upstream that records what arrives and sends `download` bytes on every connection. */
+async function meteredUpstream(download: number) {
+  const seen = noArrivals();
+  const server: Server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => arrived(seen, chunk.length));
+    socket.on('end', () => socket.end());
+    if (download > 0) socket.write(randomBytes(download));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  running.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
+  return { port: (server.address() as AddressInfo).port, seen };
+}
+
+/** Opens a connection through the proxy, sends `upload` bytes, counts what comes back. */
+function transfer(port: number, upload: number, expectBack: number, seen: Arrivals) {
+  return new Promise<void>((resolve, reject) => {
+    let back = 0;
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      if (upload > 0) socket.write(randomBytes(upload), () => socket.end());
+    });
+    socket.on('data', (chunk: Buffer) => {
+      arrived(seen, chunk.length);
+      back += chunk.length;
+      if (back >= expectBack && upload === 0) socket.end();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+  });
+}
+
+describe('the shaped link (20 Mbit/s, 80 ms round trip)', () => {
+  const link = shapedLink(20, 80);
+  const rate = 2_500_000;
+  // A loaded machine's timers fire late: the link may run a little slow, never fast.
+  const within = (measured: number) => {
+    expect(measured).toBeGreaterThan(rate * 0.85);
+    expect(measured).toBeLessThan(rate * 1.05);
+  };
+
+  it('uploads share one bandwidth: two connections together get 20 Mbit/s, not 40', async () => {
+    const upstream = await meteredUpstream(0);
+    const proxy = await startFaultProxy({ seed: 1, ...link, targetPort: upstream.port });
+    running.push(proxy);
+    const back = noArrivals();
+    await Promise.all([1, 2].map(() => transfer(proxy.port, 1_250_000, 0, back)));
+    expect(upstream.seen.bytes).toBe(2_500_000);
+    within(rateOf(upstream.seen));
+  });
+
+  it('downloads are shaped too, and shared the same way', async () => {
+    const upstream = await meteredUpstream(1_250_000);
+    const proxy = await startFaultProxy({ seed: 1, ...link, targetPort: upstream.port });
+    running.push(proxy);
+    const seen = noArrivals();
+    await Promise.all([1, 2].map(() => transfer(proxy.port, 0, 1_250_000, seen)));
+    expect(seen.bytes).toBe(2_500_000);
+    within(rateOf(seen));
+  });
+
+  it('a connection pays a round trip to open, and every request and answer half of one', async () => {
+    const upstream = await upstreamWith('echo');
+    const proxy = await startFaultProxy({ seed: 1, ...link, targetPort: upstream.port });
+    running.push(proxy);
+    const turns: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let sentAt = performance.now();
+      const socket = connect({ host: '127.0.0.1', port: proxy.port }, () => socket.write('1'));
+      socket.on('data', () => {
+        turns.push(performance.now() - sentAt);
+        if (turns.length === 3) {
+          socket.end();
+          return;
+        }
+        sentAt = performance.now();
+        socket.write('again');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+    });
+    // Handshake and the first exchange: two round trips; each later exchange: one.
+    expect(turns[0]).toBeGreaterThanOrEqual(159);
+    for (const turn of turns.slice(1)) {
+      expect(turn).toBeGreaterThanOrEqual(79);
+      expect(turn).toBeLessThan(400);
+    }
   });
 });

@@ -45,17 +45,31 @@ export interface FaultPlanOptions {
   stallMs?: { min: number; max: number };
 }
 
-/** Shaping applied to every connection, each direction on its own. */
+/**
+ * The link between client and server, as a Wi-Fi link is: one bandwidth per direction that
+ * every connection on it shares, and a propagation delay that every byte pays each way.
+ * BENCHMARKS.md ("The shaped link") says how this plays out per request.
+ */
 export interface LinkShape {
-  /** One-way delay added to every byte. */
+  /**
+   * One-way delay added to every byte (the round trip is twice this). A new connection also
+   * pays one round trip for its handshake before its first byte leaves the client.
+   */
   latencyMs?: number;
-  /** Bandwidth cap per connection and direction. */
+  /** Bandwidth per direction, a token bucket shared by every connection of the proxy. */
   bytesPerSecond?: number;
+}
+
+/** A link of `megabitsPerSecond` each way with a round trip of `rttMs`. */
+export function shapedLink(megabitsPerSecond: number, rttMs: number): LinkShape {
+  return { bytesPerSecond: (megabitsPerSecond * 1e6) / 8, latencyMs: rttMs / 2 };
 }
 
 export interface FaultProxyOptions extends FaultPlanOptions, LinkShape {
   targetPort: number;
   targetHost?: string;
+  /** Sees every chunk as it reaches the proxy, before any delay (benchmarks time arrivals). */
+  observe?: (side: Side, connection: number, chunk: Buffer) => void;
 }
 
 export type FaultCounts = Record<ProxyFaultKind, number>;
@@ -87,6 +101,54 @@ const upstreamGraceMs = 5_000;
 const resetAfterFlushMs = 10;
 /** Shaped links send in slices this big, so a bandwidth cap paces smoothly. */
 const shapedSliceBytes = 16 * 1024;
+/**
+ * What a direction may send at once after a pause: a few slices, so a timer that fires late
+ * on a loaded machine is caught up on without the link ever running faster than its rate.
+ */
+const burstBytes = 4 * shapedSliceBytes;
+
+/**
+ * A token bucket: `bytesPerSecond` on average, at most `burst` bytes at once. One per direction
+ * of a link, so connections share the bandwidth instead of each having its own.
+ */
+export class TokenBucket {
+  readonly #bytesPerSecond: number;
+  readonly #burst: number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(bytesPerSecond: number, burst = burstBytes, now = performance.now()) {
+    this.#bytesPerSecond = bytesPerSecond;
+    this.#burst = burst;
+    this.#tokens = burst;
+    this.#updatedAt = now;
+  }
+
+  /** Takes `bytes` (at most the burst) and answers 0, or answers how many ms until it could. */
+  take(bytes: number, now = performance.now()): number {
+    this.#tokens = Math.min(
+      this.#burst,
+      this.#tokens + ((now - this.#updatedAt) * this.#bytesPerSecond) / 1000,
+    );
+    this.#updatedAt = now;
+    if (this.#tokens >= bytes) {
+      this.#tokens -= bytes;
+      return 0;
+    }
+    return ((bytes - this.#tokens) * 1000) / this.#bytesPerSecond;
+  }
+}
+
+/** Both directions of a link: one bucket each, or none where the bandwidth is not capped. */
+type LinkBuckets = Record<Side, TokenBucket | undefined>;
+
+function linkBuckets(shape: LinkShape): LinkBuckets {
+  const rate = shape.bytesPerSecond;
+  return {
+    request: rate === undefined ? undefined : new TokenBucket(rate),
+    response: rate === undefined ? undefined : new TokenBucket(rate),
+  };
+}
 
 export const zeroCounts = (): FaultCounts =>
   Object.fromEntries(proxyFaultKinds.map((kind) => [kind, 0])) as FaultCounts;
@@ -134,6 +196,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
     bytesToClient: 0,
   };
   const live = new Set<Connection>();
+  const buckets = linkBuckets(options);
   const server = createServer({ allowHalfOpen: true }, (client) => {
     report.connections += 1;
     const number = report.connections;
@@ -142,7 +205,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
       port: options.targetPort,
       allowHalfOpen: true,
     });
-    const connection = new Connection(client, upstream, options, report, (side) =>
+    const observe = options.observe;
+    if (observe !== undefined) {
+      client.on('data', (chunk: Buffer) => observe('request', number, chunk));
+      upstream.on('data', (chunk: Buffer) => observe('response', number, chunk));
+    }
+    const connection = new Connection(client, upstream, options, buckets, report, (side) =>
       faultPlan(options, number, side),
     );
     live.add(connection);
@@ -181,6 +249,7 @@ class Connection {
     client: Socket,
     upstream: Socket,
     shape: LinkShape,
+    buckets: LinkBuckets,
     report: ProxyReport,
     plan: (side: Side) => Iterator<PlannedFault, void, undefined>,
   ) {
@@ -190,12 +259,25 @@ class Connection {
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     const strike = (fault: PlannedFault) => this.#strike(fault);
+    const latencyMs = shape.latencyMs ?? 0;
+    // The handshake: SYN out, SYN-ACK back, before the client's first byte may leave.
+    const handshakeDoneAt = performance.now() + 2 * latencyMs;
     this.#flows = [
-      new Flow(client, upstream, shape, plan('request'), strike, (n) => {
-        report.bytesToServer += n;
+      new Flow(client, upstream, {
+        latencyMs,
+        notBefore: handshakeDoneAt,
+        bucket: buckets.request,
+        plan: plan('request'),
+        strike,
+        count: (n) => (report.bytesToServer += n),
       }),
-      new Flow(upstream, client, shape, plan('response'), strike, (n) => {
-        report.bytesToClient += n;
+      new Flow(upstream, client, {
+        latencyMs,
+        notBefore: 0,
+        bucket: buckets.response,
+        plan: plan('response'),
+        strike,
+        count: (n) => (report.bytesToClient += n),
       }),
     ];
     let closedSockets = 0;
@@ -258,40 +340,40 @@ class Connection {
   }
 }
 
-/** One direction of a connection: forwards in order, with latency, a bandwidth cap and faults. */
+interface FlowShape {
+  latencyMs: number;
+  /** No byte leaves before this moment (the connection's handshake). */
+  notBefore: number;
+  /** The link's bandwidth in this direction, shared with the other connections. */
+  bucket: TokenBucket | undefined;
+  plan: Iterator<PlannedFault, void, undefined>;
+  strike: (fault: PlannedFault) => number | null;
+  count: (bytes: number) => void;
+}
+
+/**
+ * One direction of a connection: forwards in order, each byte `latencyMs` after it arrived (and
+ * not before the handshake is done), at the pace the link's bucket allows, with faults.
+ */
 class Flow {
   readonly #from: Socket;
   readonly #to: Socket;
-  readonly #latencyMs: number;
-  readonly #bytesPerSecond: number | undefined;
-  readonly #plan: Iterator<PlannedFault, void, undefined>;
-  readonly #strike: (fault: PlannedFault) => number | null;
-  readonly #count: (bytes: number) => void;
+  readonly #shape: FlowShape;
   #nextFault: PlannedFault | undefined;
   #received = 0;
   #queued = 0;
   readonly #queue: Entry[] = [];
-  #nextFreeAt = 0;
+  /** A stall holds the flow until then. */
+  #heldUntil = 0;
   #timer: NodeJS.Timeout | undefined;
   #awaitingDrain = false;
   #sourceEnded = false;
   #stopped = false;
 
-  constructor(
-    from: Socket,
-    to: Socket,
-    shape: LinkShape,
-    plan: Iterator<PlannedFault, void, undefined>,
-    strike: (fault: PlannedFault) => number | null,
-    count: (bytes: number) => void,
-  ) {
+  constructor(from: Socket, to: Socket, shape: FlowShape) {
     this.#from = from;
     this.#to = to;
-    this.#latencyMs = shape.latencyMs ?? 0;
-    this.#bytesPerSecond = shape.bytesPerSecond;
-    this.#plan = plan;
-    this.#strike = strike;
-    this.#count = count;
+    this.#shape = shape;
     this.#nextFault = this.#drawFault();
     from.on('data', (chunk: Buffer) => this.#take(chunk));
     from.on('end', () => {
@@ -307,13 +389,13 @@ class Flow {
   }
 
   #drawFault(): PlannedFault | undefined {
-    const next = this.#plan.next();
+    const next = this.#shape.plan.next();
     return next.done === true ? undefined : next.value;
   }
 
   #take(chunk: Buffer): void {
     if (this.#stopped) return;
-    const readyAt = performance.now() + this.#latencyMs;
+    const readyAt = Math.max(performance.now(), this.#shape.notBefore) + this.#shape.latencyMs;
     let rest = chunk;
     let fault = this.#nextFault;
     while (fault !== undefined && this.#received + rest.length > fault.atByte) {
@@ -331,7 +413,7 @@ class Flow {
   }
 
   #enqueue(bytes: Buffer, readyAt: number): void {
-    const slice = this.#bytesPerSecond === undefined ? bytes.length : shapedSliceBytes;
+    const slice = this.#shape.bucket === undefined ? bytes.length : shapedSliceBytes;
     for (let start = 0; start < bytes.length; start += slice) {
       const part = bytes.subarray(start, start + slice);
       this.#queue.push({ kind: 'bytes', bytes: part, readyAt });
@@ -347,26 +429,24 @@ class Flow {
       const now = performance.now();
       if (head.kind === 'fault') {
         this.#queue.shift();
-        const holdMs = this.#strike(head.fault);
+        const holdMs = this.#shape.strike(head.fault);
         if (holdMs === null) return;
-        this.#nextFreeAt = Math.max(now, this.#nextFreeAt) + holdMs;
+        this.#heldUntil = Math.max(now, this.#heldUntil) + holdMs;
         continue;
       }
-      const sendAt = Math.max(head.readyAt, this.#nextFreeAt);
-      if (sendAt > now + 1) {
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.#pump();
-        }, sendAt - now);
-        this.#resumeIfRoom();
+      const waitMs = Math.max(head.readyAt, this.#heldUntil) - now;
+      if (waitMs > 1) {
+        this.#sleep(waitMs);
+        return;
+      }
+      const bucketWaitMs = this.#shape.bucket?.take(head.bytes.length, now) ?? 0;
+      if (bucketWaitMs > 0) {
+        this.#sleep(Math.max(1, bucketWaitMs));
         return;
       }
       this.#queue.shift();
       this.#queued -= head.bytes.length;
-      const transferMs =
-        this.#bytesPerSecond === undefined ? 0 : (head.bytes.length * 1000) / this.#bytesPerSecond;
-      this.#nextFreeAt = Math.max(now, this.#nextFreeAt) + transferMs;
-      this.#count(head.bytes.length);
+      this.#shape.count(head.bytes.length);
       if (!this.#to.write(head.bytes)) {
         this.#awaitingDrain = true;
         this.#to.once('drain', () => {
@@ -378,6 +458,14 @@ class Flow {
     }
     if (this.#sourceEnded) this.#to.end();
     else this.#resumeIfRoom();
+  }
+
+  #sleep(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, ms);
+    this.#resumeIfRoom();
   }
 
   #resumeIfRoom(): void {

@@ -22,6 +22,7 @@ export const fastTimings: Partial<WatchTimings> = {
   pollIntervalMs: 100,
   rescanIntervalMs: 0,
   statusIntervalMs: 30,
+  statusMaxIntervalMs: 240,
 };
 
 export interface WatchHarness extends Harness {

@@ -9,6 +9,7 @@ import { deleteTaskOnServer, firstTask, settle } from '../support/engine-harness
 import {
   attachmentsWith,
   eventually,
+  fastTimings,
   folderView,
   jobsFor,
   jobsUnder,
@@ -310,6 +311,30 @@ describe('the folder itself', () => {
     for (const bytes of [before, during, after]) {
       expect(attachmentsWith(h, target.taskId, bytes)).toHaveLength(1);
     }
+  });
+
+  it('notices at once a folder that leaves with its drive and comes back, not at the minute look', async () => {
+    // The look at the folder itself made rare: only watching its parents can notice in time.
+    engine = h.open({ watch: { timings: { ...fastTimings, folderCheckMs: 600_000 } } });
+    engine.start();
+    await engine.startWatching();
+    const drive = h.folder('camera-card');
+    const dir = join(drive, 'DCIM');
+    mkdirSync(dir);
+    const target = await task(6, 'Work');
+    const folder = await engine.addWatchedFolder({ path: dir, target });
+    const state = async () => (await folderView(engine!, folder.id)).status.state;
+    await eventually(async () => (await state()) === 'watching', 'watching');
+
+    renameSync(drive, `${drive}-ejected`);
+    await eventually(async () => (await state()) === 'folder-missing', 'the folder missing');
+    put(join(`${drive}-ejected`, 'DCIM'), 'while away.pdf');
+    renameSync(`${drive}-ejected`, drive);
+    await eventually(async () => (await state()) === 'watching', 'watching again');
+    await uploaded(engine, join(dir, 'while away.pdf'));
+    const after = put(dir, 'after.pdf');
+    await uploaded(engine, join(dir, 'after.pdf'));
+    expect(attachmentsWith(h, target.taskId, after)).toHaveLength(1);
   });
 
   it('polls a folder when asked (network drives), and holds files while paused', async () => {

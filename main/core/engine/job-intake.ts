@@ -164,8 +164,12 @@ export class QueueIntake implements JobIntake {
       if (ids.length > 0 && origin === 'manual') recent.use(target);
       return ids;
     };
-    // One transaction: a write that fails (a full disk) queues nothing, as its error says.
-    const ids = this.#queueWrite(() => store.durably(db.transaction(insert)));
+    // One transaction: a write that fails (a full disk) queues nothing, as its error says. A
+    // watched folder's batch needs no fsync: docs/upload-rules.md, "Watched files".
+    const commit = db.transaction(insert);
+    const ids = this.#queueWrite(() =>
+      origin === watchedOrigin ? commit() : store.durably(commit),
+    );
     logEnqueued(log, origin, ids.length, refused);
     this.#deps.feed.changed(ids);
     this.#deps.pump();

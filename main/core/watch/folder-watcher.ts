@@ -1,8 +1,13 @@
 import { watch, type FSWatcher } from 'chokidar';
-import { stat as statCallback } from 'node:fs';
+import {
+  stat as statCallback,
+  statSync,
+  watch as watchDir,
+  type FSWatcher as DirWatcher,
+} from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { FileStamp } from '../files/file-reader.ts';
 import { errorCode } from '../files/inspect-file.ts';
 import { FolderRules } from './folder-rules.ts';
@@ -34,8 +39,11 @@ const readyTimeoutMs = 30_000;
 
 /**
  * Watches one folder: chokidar for events (no initial ones), a scan for what arrived while
- * nobody watched, a readiness tracker that decides when a file is complete, and a regular look
- * at the folder itself, so a folder that disappears is reported and picked up again on return.
+ * nobody watched, a readiness tracker that decides when a file is complete, and the folder
+ * itself, so a folder that disappears is reported and picked up again on return: its nearest
+ * existing parent is watched for the folder's name (a rename, a delete, a return is noticed at
+ * once), and the folder is looked at once a minute besides, for what no event tells (a drive
+ * mounted onto an existing empty folder, a network share).
  */
 export class FolderWatcher {
   readonly #deps: FolderWatcherDeps;
@@ -46,6 +54,8 @@ export class FolderWatcher {
   /** The folder as last seen, so one replaced by another of the same name is noticed. */
   #identity: string | undefined;
   #checkTimer: NodeJS.Timeout | undefined;
+  /** Watches the nearest existing parent for the name of the next folder down to the root. */
+  #parentWatch: { dir: string; watcher: DirWatcher } | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #checking: Promise<void> = Promise.resolve();
   /** Ends a wait for chokidar to be ready when the watcher is closed meanwhile. */
@@ -88,6 +98,7 @@ export class FolderWatcher {
     this.#stopped = true;
     clearTimeout(this.#checkTimer);
     clearInterval(this.#rescanTimer);
+    this.#unwatchParent();
     this.#attaching?.abort();
     await this.#checking;
     await this.#detach();
@@ -108,8 +119,38 @@ export class FolderWatcher {
 
   /** One look at the folder itself; looks never overlap. */
   #checkFolder(): Promise<void> {
-    this.#checking = this.#checking.then(() => this.#checkFolderNow());
+    this.#checking = this.#checking
+      .then(() => this.#checkFolderNow())
+      .finally(() => this.#watchParent());
     return this.#checking;
+  }
+
+  /**
+   * Watches the nearest parent that exists for the entry that leads to the folder. Where no
+   * parent can be watched, the minute's look is all there is.
+   */
+  #watchParent(): void {
+    if (this.#stopped) return;
+    const [dir, name] = nearestParent(this.#root);
+    if (this.#parentWatch?.dir === dir) return;
+    this.#unwatchParent();
+    if (dir === undefined) return;
+    try {
+      // The entry leading down, or the parent itself (renamed or deleted: its own name).
+      const self = basename(dir);
+      const watcher = watchDir(dir, { persistent: false }, (_event, entry) => {
+        if (entry === null || entry === name || entry === self) void this.#checkFolder();
+      });
+      watcher.on('error', () => this.#unwatchParent());
+      this.#parentWatch = { dir, watcher };
+    } catch {
+      // Not watchable (gone meanwhile, no permission): the minute's look goes on.
+    }
+  }
+
+  #unwatchParent(): void {
+    this.#parentWatch?.watcher.close();
+    this.#parentWatch = undefined;
   }
 
   async #checkFolderNow(): Promise<void> {
@@ -219,6 +260,27 @@ export class FolderWatcher {
     if (this.#state === state) return;
     this.#state = state;
     this.#deps.onState(state, why);
+  }
+}
+
+/**
+ * The nearest folder above `root` that exists, and the name in it that leads down to `root`;
+ * [undefined, ''] when even the top is not there.
+ */
+function nearestParent(root: string): [string | undefined, string] {
+  let child = root;
+  for (let dir = dirname(root); ; dir = dirname(dir)) {
+    if (isDirectory(dir)) return [dir, basename(child)];
+    if (dirname(dir) === dir) return [undefined, ''];
+    child = dir;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -49,6 +49,8 @@ export class ReadinessTracker {
   readonly #deps: ReadinessDeps;
   readonly #pending = new Map<string, Pending>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer is due, on the tracker's clock. */
+  #timerAt = Infinity;
   #pass: Promise<void> | undefined;
   #stopped = false;
 
@@ -82,7 +84,7 @@ export class ReadinessTracker {
       });
       this.#deps.onWaitingChanged();
     }
-    this.#schedule();
+    this.#schedule(soon);
   }
 
   forget(path: string): void {
@@ -154,17 +156,33 @@ export class ReadinessTracker {
     return now - entry.firstSeenAt > slowAfterMs ? slowCheckIntervalMs : checkIntervalMs;
   }
 
-  #schedule(): void {
-    if (this.#timer !== undefined || this.#stopped) return;
+  /**
+   * One timer, due when the earliest file is (never sooner than one check interval), so a file
+   * looked at every 15 s wakes the process every 15 s, not every second.
+   */
+  #schedule(at: number): void {
+    // A pass under way schedules the next one as it ends.
+    if (this.#stopped || this.#pass !== undefined) return;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    const delayMs = Math.max(this.#deps.timings.checkIntervalMs, at - this.#deps.now());
     this.#timer = setTimeout(() => {
       this.#pass = this.check()
         .catch((error: unknown) => console.error('taskdrop: checking files failed', error))
         .finally(() => {
           this.#timer = undefined;
+          this.#timerAt = Infinity;
           this.#pass = undefined;
-          if (this.#pending.size > 0) this.#schedule();
+          this.#scheduleEarliest();
         });
-    }, this.#deps.timings.checkIntervalMs);
+    }, delayMs);
+  }
+
+  #scheduleEarliest(): void {
+    let earliest = Infinity;
+    for (const entry of this.#pending.values()) earliest = Math.min(earliest, entry.nextLookAt);
+    if (earliest !== Infinity) this.#schedule(earliest);
   }
 }
 

@@ -18,7 +18,10 @@ export interface WatchTimings {
   /** After this long unsettled a file is looked at less often; it shows as waiting all along. */
   slowAfterMs: number;
   slowCheckIntervalMs: number;
-  /** How often the folder itself is checked: gone (an unmounted drive), back, or replaced. */
+  /**
+   * How often the folder itself is looked at: gone (an unmounted drive), back, or replaced. Its
+   * parent is watched too, so most of these are noticed at once; the look is for the rest.
+   */
   folderCheckMs: number;
   /** The polling backend's period, for folders watched with `poll`. */
   pollIntervalMs: number;
@@ -28,6 +31,8 @@ export interface WatchTimings {
   batchSize: number;
   /** Status changes go out at most this often. */
   statusIntervalMs: number;
+  /** …and, while they keep coming (a burst), backing off to at most this often. */
+  statusMaxIntervalMs: number;
 }
 
 export const defaultWatchTimings: WatchTimings = {
@@ -36,11 +41,12 @@ export const defaultWatchTimings: WatchTimings = {
   minAgeMs: 2_000,
   slowAfterMs: 60_000,
   slowCheckIntervalMs: 15_000,
-  folderCheckMs: 2_000,
+  folderCheckMs: 60_000,
   pollIntervalMs: 2_000,
   rescanIntervalMs: 300_000,
   batchSize: 500,
   statusIntervalMs: 250,
+  statusMaxIntervalMs: 4_000,
 };
 
 /** Moves a file to the OS trash: Electron's `shell.trashItem` in the app, `trash` in the CLI. */

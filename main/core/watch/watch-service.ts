@@ -60,11 +60,15 @@ export class WatchService {
   readonly #listeners = new Set<(event: WatchActivity) => void>();
   #running: Running | undefined;
   #statusTimer: NodeJS.Timeout | undefined;
+  /** The wait before the next status announcement: doubles while changes keep coming. */
+  #statusDelayMs: number;
+  #lastAnnouncedAt = -Infinity;
 
   constructor(deps: WatchServiceDeps) {
     this.#deps = deps;
     this.#store = new WatchStore(deps.db, deps.now);
     this.#timings = { ...defaultWatchTimings, ...deps.timings };
+    this.#statusDelayMs = this.#timings.statusIntervalMs;
   }
 
   list(): WatchedFolderView[] {
@@ -215,7 +219,7 @@ export class WatchService {
     const counts = this.#store.counts(folder.id);
     const recorded = Object.values(counts).reduce((sum, n) => sum + n, 0);
     const waitingPaths = runtime?.watcher?.waitingPaths() ?? [];
-    const waitingNew = waitingPaths.filter((path) => !this.#store.file(folder.id, path)).length;
+    const waitingNew = this.#unrecorded(folder.id, waitingPaths);
     const { lastError, lastErrorAt, id, createdAt, ...settings } = folder;
     return {
       ...settings,
@@ -253,19 +257,42 @@ export class WatchService {
     }
   }
 
-  /** Status moves often in a burst: one announcement per interval at most. */
+  /** How many of `paths` the folder has no record of; in a burst, tens of thousands. */
+  #unrecorded(folderId: number, paths: readonly string[]): number {
+    if (paths.length <= unrecordedLookupLimit) {
+      return paths.filter((path) => !this.#store.file(folderId, path)).length;
+    }
+    const recorded = this.#store.recordedPaths(folderId);
+    return paths.filter((path) => !recorded.has(path)).length;
+  }
+
+  /**
+   * Status moves often in a burst: one announcement per interval at most, and the interval
+   * doubles (up to `statusMaxIntervalMs`) while changes keep coming, since every announcement
+   * counts each folder's files again. A change after a quiet interval goes out at the first.
+   */
   #statusChanged(): void {
     if (this.#statusTimer !== undefined || this.#running === undefined) return;
+    const { statusIntervalMs, statusMaxIntervalMs } = this.#timings;
+    const sinceLast = this.#deps.now() - this.#lastAnnouncedAt;
+    this.#statusDelayMs =
+      sinceLast > 2 * this.#statusDelayMs
+        ? statusIntervalMs
+        : Math.min(2 * this.#statusDelayMs, Math.max(statusIntervalMs, statusMaxIntervalMs));
     this.#statusTimer = setTimeout(() => {
       this.#statusTimer = undefined;
+      this.#lastAnnouncedAt = this.#deps.now();
       this.#announce();
-    }, this.#timings.statusIntervalMs);
+    }, this.#statusDelayMs);
   }
 
   #announce(): void {
     this.#deps.emit(this.list());
   }
 }
+
+/** Up to this many waiting paths are looked up one by one; more, all the folder's at once. */
+const unrecordedLookupLimit = 200;
 
 function unknownFolder(id: number): WatchRequestError {
   return new WatchRequestError('invalid-request', `There is no watched folder ${id}.`);

@@ -241,6 +241,14 @@ export class WatchStore {
     return record === undefined ? undefined : fileOf(record);
   }
 
+  /** The paths the folder has a record of. */
+  recordedPaths(folderId: number): Set<string> {
+    const rows = this.#sql<[number], { path: string }>(
+      'SELECT path FROM watched_files WHERE folder_id = ?',
+    ).all(folderId);
+    return new Set(rows.map((row) => row.path));
+  }
+
   /** Writes a file's state whole; call inside the enqueue transaction when it has a new job. */
   putFile(file: Omit<WatchedFile, 'movedTo'>): void {
     this.#upsert.run({
