@@ -94,6 +94,10 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
   getSettings: none,
   diagnostics: none,
   checkConnection: z.tuple([id]),
+  shortcutStatus: none,
+  readClipboard: none,
+  pastedText: z.tuple([z.string().max(1_000_000)]),
+  enqueuePasted: z.tuple([z.strictObject({ pasteId: id, target: taskTarget })]),
   signIn: none,
   signOut: z.tuple([id]),
   tryDemo: none,
@@ -104,6 +108,7 @@ export const commandArgs: { [K in CommandName]: z.ZodType<ArgsOf<K>> } = {
         uploadBudgetMb: z.number().int(),
         startAtLogin: z.boolean(),
         allowWeakTokenStorage: z.boolean(),
+        globalShortcut: z.string().min(1).max(100).nullable(),
       })
       .partial(),
   ]),

@@ -21,7 +21,7 @@ export const layers = [
   {
     name: 'contract',
     match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details)\.ts$/.test(file),
+      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|accelerator|screenshot-name)\.ts$/.test(file),
     layers: ['contract'],
     packages: ['zod'],
     node: false,

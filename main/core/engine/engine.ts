@@ -28,9 +28,16 @@ import type {
   NewWatchedFolder,
   WatchedFolderUpdate,
   WatchedFolderView,
+  PastedClipboard,
+  PastedImageRequest,
+  ShortcutStatus,
 } from '../../../preload/contract.ts';
 import { jobStates, toDoWebApp } from '../../../preload/contract.ts';
 import { RecentTargets } from '../catalog/recent-targets.ts';
+import { desktopPlatformOf } from '../../../preload/accelerator.ts';
+import type { ClipboardHost } from '../clipboard/clipboard-host.ts';
+import { filesNamedBy } from '../clipboard/pasted-text.ts';
+import type { ShortcutHost } from '../settings/shortcut-host.ts';
 import { TaskCatalog } from '../catalog/task-catalog.ts';
 import { settingsSchema, SettingsStore } from '../settings/settings-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
@@ -99,6 +106,10 @@ export interface EngineOptions {
   runtimeVersions?: Readonly<Record<string, string>>;
   /** How the shell keeps sign-ins between runs, for Settings to show (default 'none'). */
   tokenStorage?: TokenStorage;
+  /** The system clipboard (the app); absent where a paste arrives with the page's own data. */
+  clipboard?: ClipboardHost;
+  /** Claims Settings.globalShortcut from the OS (the app); absent where there is none. */
+  shortcut?: ShortcutHost;
 }
 
 /** Shows a folder chooser; answers the chosen folder's path, or null when it was closed. */
@@ -568,6 +579,7 @@ export class Engine implements TaskdropApi {
         `${issue?.path.join('.') ?? 'settings'}: ${issue?.message ?? 'not a valid value'}`,
       );
     }
+    this.#claimShortcut(parsed.data.globalShortcut);
     const settings = this.#settings.update(parsed.data);
     this.#log.info('settings changed', { changes: parsed.data });
     for (const account of this.#accounts.values()) {
@@ -576,6 +588,47 @@ export class Engine implements TaskdropApi {
     this.#events.emit('settingsChanged', settings);
     this.#scheduler.pump();
     return settings;
+  }
+
+  /** A shortcut another app holds is refused, not saved: the one before stays (or none). */
+  #claimShortcut(accelerator: string | null | undefined): void {
+    const host = this.#options.shortcut;
+    if (accelerator === undefined || host === undefined) return;
+    const status = host.apply(accelerator);
+    if (status.state === 'taken') throw new EngineRequestError('not-available', status.message);
+  }
+
+  shortcutStatus(): Promise<ShortcutStatus> {
+    return Promise.resolve(
+      this.#options.shortcut?.status() ?? {
+        state: 'unavailable',
+        message: 'A global shortcut works in the taskdrop app, not in a browser.',
+      },
+    );
+  }
+
+  readClipboard(): Promise<PastedClipboard> {
+    return this.#requireClipboard().read();
+  }
+
+  pastedText(text: string): Promise<PastedClipboard> {
+    return filesNamedBy(text, { platform: desktopPlatformOf(process.platform) });
+  }
+
+  enqueuePasted(request: PastedImageRequest): Promise<EnqueueResult> {
+    this.#account(request.target.accountId);
+    return this.#requireClipboard().enqueuePasted(request);
+  }
+
+  #requireClipboard(): ClipboardHost {
+    const clipboard = this.#options.clipboard;
+    if (clipboard === undefined) {
+      throw new EngineRequestError(
+        'not-available',
+        'Only the taskdrop app reads the clipboard; in a browser, paste into the page.',
+      );
+    }
+    return clipboard;
   }
 
   /** After the person signed in again: the account's waiting jobs continue. */

@@ -1,13 +1,25 @@
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Settings } from '../../../preload/contract.ts';
+import { desktopPlatformOf, shortcutProblem } from '../../../preload/accelerator.ts';
 
 export const defaultSettings: Settings = {
   maxConcurrentUploads: 3,
   uploadBudgetMb: 150,
   startAtLogin: false,
   allowWeakTokenStorage: false,
+  globalShortcut: null,
 };
+
+/** A global shortcut must follow the rules of preload/accelerator.ts, on this computer's OS. */
+const globalShortcut = z
+  .string()
+  .max(100)
+  .superRefine((text, context) => {
+    const problem = shortcutProblem(text, desktopPlatformOf(process.platform));
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  })
+  .nullable();
 
 /** What a person may set, with the bounds Graph's mailbox limits allow. */
 export const settingsSchema = z.object({
@@ -15,6 +27,7 @@ export const settingsSchema = z.object({
   uploadBudgetMb: z.number().int().min(10).max(150),
   startAtLogin: z.boolean(),
   allowWeakTokenStorage: z.boolean(),
+  globalShortcut,
 });
 
 /** Settings in the queue database, one row per key, validated on the way in and out. */
