@@ -245,3 +245,16 @@ export function platformOfUserAgent(userAgent: string): DesktopPlatform {
 export function desktopPlatformOf(nodePlatform: string): DesktopPlatform {
   return nodePlatform === 'darwin' || nodePlatform === 'win32' ? nodePlatform : 'linux';
 }
+
+/** The modifiers held so far, as the recorder shows them while it waits for the key: `Ctrl+Alt+…`. */
+export function describeHeld(press: KeyPress, platform: DesktopPlatform): string {
+  const held = heldModifiers(press, platform);
+  if (held.length === 0) return '';
+  if (platform === 'darwin') {
+    return `${macOrder
+      .filter((modifier) => held.includes(modifier))
+      .map((modifier) => macSymbols[modifier])
+      .join('')}…`;
+  }
+  return `${held.map((modifier) => pcWords[platform][modifier]).join('+')}+…`;
+}
