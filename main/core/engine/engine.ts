@@ -607,7 +607,7 @@ export class Engine implements TaskdropApi {
     );
   }
 
-  readClipboard(): Promise<PastedClipboard> {
+  async readClipboard(): Promise<PastedClipboard> {
     return this.#requireClipboard().read();
   }
 
@@ -615,7 +615,7 @@ export class Engine implements TaskdropApi {
     return filesNamedBy(text, { platform: desktopPlatformOf(process.platform) });
   }
 
-  enqueuePasted(request: PastedImageRequest): Promise<EnqueueResult> {
+  async enqueuePasted(request: PastedImageRequest): Promise<EnqueueResult> {
     this.#account(request.target.accountId);
     return this.#requireClipboard().enqueuePasted(request);
   }
