@@ -5,7 +5,10 @@ import { harness, type Harness } from '../support/engine-harness.ts';
 /** Electron's globalShortcut over an OS where other apps already hold some shortcuts. */
 class FakeOs implements GlobalShortcutLike {
   readonly held = new Map<string, () => void>();
-  constructor(readonly takenByOthers: readonly string[] = []) {}
+  readonly takenByOthers: readonly string[];
+  constructor(takenByOthers: readonly string[] = []) {
+    this.takenByOthers = takenByOthers;
+  }
 
   register(accelerator: string, callback: () => void): boolean {
     if (accelerator === 'Nonsense+') throw new Error('conversion failure');

@@ -26,21 +26,19 @@ async function paste(
   content: { files?: { base64: string; name: string; type: string }[]; text?: string },
   where = 'body',
 ): Promise<void> {
-  await ui.page.evaluate(
-    ([given, selector]) => {
-      const data = new DataTransfer();
-      for (const file of given.files ?? []) {
-        const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
-        data.items.add(new File([bytes], file.name, { type: file.type }));
-      }
-      if (given.text !== undefined) data.setData('text/plain', given.text);
-      const target = document.querySelector(selector) ?? document.body;
-      target.dispatchEvent(
-        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
-      );
-    },
-    [content, where] as const,
-  );
+  await ui.page.evaluate(`(() => {
+    const given = ${JSON.stringify(content)};
+    const data = new DataTransfer();
+    for (const file of given.files ?? []) {
+      const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+      data.items.add(new File([bytes], file.name, { type: file.type }));
+    }
+    if (given.text !== undefined) data.setData('text/plain', given.text);
+    const target = document.querySelector(${JSON.stringify(where)}) ?? document.body;
+    target.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+  })()`);
 }
 
 const attachedNamed = (name: string) =>

@@ -32,7 +32,7 @@ const status = () => ui.page.locator('#error-shortcut');
 const saved = async () => (await ui.stack.engine.getSettings()).globalShortcut;
 
 async function pagePlatform(): Promise<DesktopPlatform> {
-  return platformOfUserAgent(await ui.page.evaluate(() => navigator.userAgent));
+  return platformOfUserAgent(await ui.page.evaluate<string>('navigator.userAgent'));
 }
 
 describe('the global shortcut in Settings', () => {
@@ -90,8 +90,8 @@ describe('the global shortcut in Settings', () => {
 
   it('looks right (screenshots, light and dark, wide and narrow)', async () => {
     const shots = await screenshotsInEveryLook(ui.page, 'settings-shortcut', async () => {
-      await ui.page.evaluate(() =>
-        document.querySelector('#setting-shortcut')?.scrollIntoView({ block: 'center' }),
+      await ui.page.evaluate(
+        `document.querySelector('#setting-shortcut').scrollIntoView({ block: 'center' })`,
       );
     });
     expect(shots.paths).toHaveLength(4);
@@ -102,7 +102,7 @@ describe('the global shortcut in Settings', () => {
   it('lets Tab move on while recording, and Clear turns it off', async () => {
     await field().click();
     await ui.page.keyboard.press('Tab');
-    expect(await ui.page.evaluate(() => document.activeElement?.id)).not.toBe('setting-shortcut');
+    expect(await ui.page.evaluate('document.activeElement?.id')).not.toBe('setting-shortcut');
     expect(await field().textContent()).not.toContain('Press the keys');
     await ui.page.getByRole('button', { name: 'Clear the shortcut' }).click();
     await until(async () => (await saved()) === null, 'the shortcut cleared');
