@@ -21,11 +21,13 @@ export const layers = [
   {
     name: 'contract',
     match: (file) =>
-      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|accelerator|screenshot-name)\.ts$/.test(file),
+      /^preload\/(contract|contract-schemas|channels|sizes|problem-details|accelerator|screenshot-name)\.ts$/.test(
+        file,
+      ),
     layers: ['contract'],
     packages: ['zod'],
     node: false,
-    why: 'the contract (with the sizes and problem words both sides show) is shared by every process: it imports only itself and zod',
+    why: 'the contract (with the sizes, problem words, shortcut rules and screenshot names both sides use) is shared by every process: it imports only itself and zod',
   },
   {
     name: 'preload',
