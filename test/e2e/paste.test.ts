@@ -96,6 +96,20 @@ describe('pasting into the window (browser mode)', () => {
     expect(bytesAttachedAs('Invoice ACME 2026-03.pdf')?.equals(readFileSync(path))).toBe(true);
   });
 
+  it('answers Ctrl/⌘+V itself, with what the page’s clipboard holds', async () => {
+    const path = ui.stack.file('Copied path.pdf', 12_000);
+    await ui.app.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(ui.stack.web.url).origin,
+    });
+    await ui.page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(path)})`);
+    await ui.page.locator('body').click({ position: { x: 5, y: 300 } });
+    await ui.page.keyboard.press('ControlOrMeta+V');
+    await until(() => pickerIsOpen(ui.page), 'the picker');
+    await searchAndChoose(ui.page, 'train', 'Train tickets Berlin trip');
+    await rowsReach(ui.page, ['Copied path.pdf'], ['done']);
+    expect(bytesAttachedAs('Copied path.pdf')?.equals(readFileSync(path))).toBe(true);
+  });
+
   it('says so in plain words when nothing pasted can be attached, and opens no picker', async () => {
     await paste({ text: 'Remember to pay the invoice by Friday' });
     expect(await notice('The clipboard holds text, not a file')).toContain(

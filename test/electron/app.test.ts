@@ -483,6 +483,15 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
     // Text that is only a path is taken as that file too.
     await main().evaluate(({ clipboard }, path) => clipboard.writeText(path), copied);
     expect(await callBridge(app.page, 'readClipboard')).toEqual({ kind: 'files', paths: [copied] });
+    // Ctrl/⌘+V in the window: the page asks main, which read the OS clipboard, then the picker.
+    const { page } = app;
+    while ((await page.locator('dialog[open]').count()) > 0) await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('ControlOrMeta+V');
+    const picker = page.locator('dialog.picker[open]');
+    await picker.waitFor({ timeout: 15_000 });
+    expect(await picker.getByRole('heading').textContent()).toBe('Attach 1 file to a task');
+    await page.keyboard.press('Escape');
     await main().evaluate(({ clipboard }) => clipboard.writeText('just words'));
     expect(await callBridge(app.page, 'readClipboard')).toMatchObject({ kind: 'nothing' });
   });
