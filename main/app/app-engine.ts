@@ -3,11 +3,13 @@ import type { Settings } from '../../preload/shared/contract.ts';
 import { readAuthSettings, resolveClientId } from '../core/auth/auth-settings.ts';
 import { MicrosoftAccounts } from '../core/auth/microsoft-accounts.ts';
 import { MsalAuth } from '../core/auth/msal-auth.ts';
+import type { ClipboardHost } from '../core/clipboard/clipboard-host.ts';
 import type { SafeStorageLike } from '../core/auth/safe-storage.ts';
 import { sealedCachePath } from '../core/auth/token-store.ts';
 import type { ChooseFolder, Desktop } from '../core/engine/engine.ts';
 import { openEngine, type OpenedEngine } from '../core/engine/open-engine.ts';
 import type { Logger } from '../core/logging/logger.ts';
+import type { ShortcutHost } from '../core/settings/shortcut-host.ts';
 import { startDemoGraph } from '../simulator/demo.ts';
 import type { AppOverrides } from './launch-settings.ts';
 import { appTokenStore } from './token-storage.ts';
@@ -22,6 +24,9 @@ export interface AppShellParts {
   desktop: Desktop;
   chooseFolder: ChooseFolder;
   runtimeVersions: Readonly<Record<string, string>>;
+  /** The system clipboard and the global shortcut (the app; a test may leave them out). */
+  clipboard?: ClipboardHost;
+  shortcut?: ShortcutHost;
 }
 
 /**
@@ -38,6 +43,8 @@ export async function openAppEngine(parts: AppShellParts): Promise<OpenedEngine>
     desktop,
     chooseFolder: parts.chooseFolder,
     runtimeVersions: parts.runtimeVersions,
+    ...(parts.clipboard === undefined ? {} : { clipboard: parts.clipboard }),
+    ...(parts.shortcut === undefined ? {} : { shortcut: parts.shortcut }),
     startDemo: startDemoGraph,
   };
   const clientId = resolveClientId(undefined, env, readAuthSettings(dataDir));

@@ -53,6 +53,35 @@ export interface TrayMenuContext {
   signedIn: boolean;
   canSignIn: boolean;
   startAtLogin: boolean;
+  /** Whether a paste would bring a file, an image or a file's path (ClipboardIntake). */
+  clipboardAttachable: boolean;
+}
+
+/** A task title as a menu shows it: long ones cut, so the menu stays narrow. */
+function shortTitle(title: string): string {
+  return title.length > 40 ? `${title.slice(0, 39).trimEnd()}…` : title;
+}
+
+/** "Attach clipboard to “the last task”", or why it cannot, in its label. */
+function attachClipboardItem(context: TrayMenuContext): TrayMenuItem {
+  const last = context.recentTargets[0];
+  if (last === undefined) {
+    return {
+      type: 'action',
+      id: 'attach-clipboard',
+      label: 'Attach clipboard (no task used yet)',
+      enabled: false,
+    };
+  }
+  const label = `Attach clipboard to “${shortTitle(last.taskTitle)}”`;
+  return context.clipboardAttachable
+    ? { type: 'action', id: 'attach-clipboard', label }
+    : {
+        type: 'action',
+        id: 'attach-clipboard',
+        label: `${label} (nothing to attach)`,
+        enabled: false,
+      };
 }
 
 export function trayMenu(context: TrayMenuContext): TrayMenuItem[] {
@@ -76,6 +105,7 @@ export function trayMenu(context: TrayMenuContext): TrayMenuItem[] {
           enabled: state.kind === 'uploading',
         },
     { type: 'submenu', label: 'Send files to…', items: recent },
+    attachClipboardItem(context),
     { type: 'separator' },
     context.signedIn
       ? { type: 'action', id: 'sign-out', label: 'Sign out', enabled: context.canSignIn }

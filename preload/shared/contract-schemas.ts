@@ -96,6 +96,10 @@ const commandSchemas = {
   getSettings: none,
   diagnostics: none,
   checkConnection: z.tuple([id]),
+  shortcutStatus: none,
+  readClipboard: none,
+  pastedText: z.tuple([z.string().max(1_000_000)]),
+  enqueuePasted: z.tuple([z.strictObject({ pasteId: id, target: taskTarget })]),
   signIn: none,
   signOut: z.tuple([id]),
   tryDemo: none,
@@ -106,6 +110,7 @@ const commandSchemas = {
         uploadBudgetMb: z.number().int(),
         startAtLogin: z.boolean(),
         allowWeakTokenStorage: z.boolean(),
+        globalShortcut: z.string().min(1).max(100).nullable(),
       })
       .partial(),
   ]),

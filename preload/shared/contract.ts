@@ -205,7 +205,22 @@ export interface Settings {
    * see TokenStorage 'obfuscated'). Off until the person says so in Settings.
    */
   allowWeakTokenStorage: boolean;
+  /**
+   * The global shortcut that shows taskdrop ready for a paste or a drop, as an Electron
+   * accelerator (`Control+Alt+T`; rules in preload/shared/accelerator.ts); null: none (the default).
+   */
+  globalShortcut: string | null;
 }
+
+/**
+ * The global shortcut as it stands: `taken` when another app holds it (the OS refused it to
+ * taskdrop), `unavailable` where there is none (a browser), with the reason in plain words.
+ */
+export type ShortcutStatus =
+  | { state: 'off' }
+  | { state: 'active'; accelerator: string }
+  | { state: 'taken'; accelerator: string; message: string }
+  | { state: 'unavailable'; message: string };
 
 /**
  * How the app keeps a Microsoft sign-in between runs (docs/security.md §4): sealed by the OS
@@ -256,6 +271,33 @@ export interface SettingsCommands {
    * it deletes again (docs/graph-unknowns.md §1–§4); what it finds, the engine uses at once.
    */
   checkConnection(accountId: string): Promise<ConnectionReport>;
+  /** Whether the global shortcut (Settings.globalShortcut) works, or why not. */
+  shortcutStatus(): Promise<ShortcutStatus>;
+}
+
+/**
+ * What a paste found: files on this computer (copied in a file manager, or named by the text)
+ * to queue with `enqueue`; an image, saved as a PNG in the data folder, to queue with
+ * `enqueuePasted`; or nothing attachable, with why in plain words.
+ */
+export type PastedClipboard =
+  | { kind: 'files'; paths: string[] }
+  | { kind: 'image'; pasteId: string; name: string; size: number }
+  | { kind: 'nothing'; message: string };
+
+export interface PastedImageRequest {
+  pasteId: string;
+  target: TaskTarget;
+}
+
+/** Paste from the clipboard (Ctrl/⌘+V in the window, the tray's "Attach clipboard"). */
+export interface ClipboardCommands {
+  /** Reads the system clipboard (the app only: a browser gives the page what was pasted). */
+  readClipboard(): Promise<PastedClipboard>;
+  /** The files a pasted text names (one path or file URL a line), where they exist. */
+  pastedText(text: string): Promise<PastedClipboard>;
+  /** Queues the image `readClipboard` saved; its copy goes once its job ends. */
+  enqueuePasted(request: PastedImageRequest): Promise<EnqueueResult>;
 }
 
 /**
@@ -461,6 +503,8 @@ export interface TaskdropEvents {
    * finds them): no longer recent, and not to be offered as where files go.
    */
   tasksGone: TaskTarget[];
+  /** The global shortcut was pressed: the window shows, ready for a paste or a drop. */
+  shortcutPressed: { accelerator: string };
 }
 
 export type Unsubscribe = () => void;
@@ -479,7 +523,8 @@ export type TaskdropCommands = QueueCommands &
   PickerCommands &
   SettingsCommands &
   WatchCommands &
-  AccountCommands;
+  AccountCommands &
+  ClipboardCommands;
 
 export interface TaskdropApi extends TaskdropCommands {
   on<E extends keyof TaskdropEvents>(
@@ -513,6 +558,10 @@ export const commandNames = [
   'updateSettings',
   'diagnostics',
   'checkConnection',
+  'shortcutStatus',
+  'readClipboard',
+  'pastedText',
+  'enqueuePasted',
   'signIn',
   'signOut',
   'tryDemo',
@@ -538,6 +587,7 @@ export const eventNames = [
   'jobFocusRequested',
   'watchedFoldersChanged',
   'tasksGone',
+  'shortcutPressed',
 ] as const satisfies readonly (keyof TaskdropEvents)[];
 export type EventName = (typeof eventNames)[number];
 

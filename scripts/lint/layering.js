@@ -27,7 +27,7 @@ export const layers = [
     layers: ['shared'],
     packages: ['zod'],
     node: false,
-    why: `the shared home (${sharedHome}: the contract, its schemas, the job states, the limits, the sizes and problem words both sides show) is imported by every process: it imports only itself and zod`,
+    why: `the shared home (${sharedHome}: the contract, its schemas, the job states, the limits, the sizes and problem words both sides show, the shortcut rules and screenshot names) is imported by every process: it imports only itself and zod`,
   },
   {
     name: 'preload',

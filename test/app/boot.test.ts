@@ -129,7 +129,20 @@ describe('the built app, booted under Node with a stand-in for Electron', () => 
   it('puts its tray up with its menu, and offers the launched file, not its own script', () => {
     expect(index('new Tray')).toBeGreaterThan(-1);
     const [[menu]] = argsOf('tray.setContextMenu') as [[{ items: string[] }]];
-    expect(menu.items).toEqual(expect.arrayContaining(['Open queue', 'Quit taskdrop']));
+    expect(menu.items).toEqual(
+      expect.arrayContaining([
+        'Open queue',
+        'Attach clipboard (no task used yet)',
+        'Quit taskdrop',
+      ]),
+    );
+    // The tray looks at the clipboard for its "Attach clipboard" item where the OS says when
+    // it may be wanted; Linux does not, so there it keeps the item offered and reads nothing.
+    expect(argsOf('clipboard.has')).toEqual(
+      process.platform === 'linux' ? [] : expect.arrayContaining([['image/png']]),
+    );
+    // No shortcut until one is set.
+    expect(argsOf('globalShortcut.register')).toEqual([]);
     expect(argsOf('tray.setToolTip')[0]?.[0]).toMatch(/^taskdrop/);
     const offered = argsOf('webContents.send').filter(([, event]) => event === 'targetRequested');
     expect(offered).toEqual([

@@ -113,11 +113,13 @@ describe('the tray', () => {
       signedIn: true,
       canSignIn: true,
       startAtLogin: false,
+      clipboardAttachable: true,
     });
     expect(menu.map((item) => (item.type === 'separator' ? '—' : item.label))).toEqual([
       'Open queue',
       'Resume all',
       'Send files to…',
+      'Attach clipboard to “Report”',
       '—',
       'Sign out',
       'Start at login',
@@ -128,6 +130,57 @@ describe('the tray', () => {
       type: 'submenu',
       label: 'Send files to…',
       items: [{ type: 'action', id: 'recent:0', label: 'Report — Work' }],
+    });
+    expect(menu[3]).toEqual({
+      type: 'action',
+      id: 'attach-clipboard',
+      label: 'Attach clipboard to “Report”',
+    });
+  });
+
+  it('offers the clipboard to the last task only when there are both, and says which is missing', () => {
+    const base = {
+      state: { kind: 'idle', done: 0 } as const,
+      signedIn: true,
+      canSignIn: true,
+      startAtLogin: false,
+    };
+    const report = {
+      accountId: 'a',
+      listId: 'l',
+      taskId: 't',
+      listName: 'Work',
+      taskTitle: 'Report',
+    };
+    const attachItem = (menu: ReturnType<typeof trayMenu>) =>
+      menu.find((item) => item.type === 'action' && item.id === 'attach-clipboard');
+    expect(
+      attachItem(trayMenu({ ...base, recentTargets: [report], clipboardAttachable: false })),
+    ).toEqual({
+      type: 'action',
+      id: 'attach-clipboard',
+      label: 'Attach clipboard to “Report” (nothing to attach)',
+      enabled: false,
+    });
+    expect(attachItem(trayMenu({ ...base, recentTargets: [], clipboardAttachable: true }))).toEqual(
+      {
+        type: 'action',
+        id: 'attach-clipboard',
+        label: 'Attach clipboard (no task used yet)',
+        enabled: false,
+      },
+    );
+    const long = {
+      ...report,
+      taskTitle: 'Expense claim for the conference trip to Lisbon in May 2026',
+    };
+    const label = attachItem(
+      trayMenu({ ...base, recentTargets: [long], clipboardAttachable: true }),
+    );
+    expect(label).toEqual({
+      type: 'action',
+      id: 'attach-clipboard',
+      label: 'Attach clipboard to “Expense claim for the conference trip t…”',
     });
   });
 

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForValue } from '../support/wait.ts';
 import type { AccountView, JobView, TaskTarget } from '../../preload/shared/contract.ts';
@@ -405,6 +406,131 @@ describe.skipIf(target.kind === 'missing')('the real Electron app', () => {
       await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument),
     ).toBe(true);
   });
+
+  it.skipIf(packaged)(
+    'pastes an image from the real clipboard as a screenshot, attached whole',
+    async () => {
+      const electron = main();
+      const png = await electron.evaluate(async ({ clipboard, ClipboardItem, nativeImage }) => {
+        const image = nativeImage.createFromBuffer(
+          Buffer.from(
+            'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEIGBkYGP7/BwAd8QP9dXxRwAAAAABJRU5ErkJggg==',
+            'base64',
+          ),
+        );
+        await clipboard.write([new ClipboardItem({ 'image/png': new Blob([image.toPNG()]) })]);
+        // What the OS gives back (it may encode the bitmap anew): what must arrive.
+        for (const item of await clipboard.read()) {
+          if (item.types.includes('image/png')) {
+            const blob = await item.getType('image/png');
+            return Buffer.from(await blob.arrayBuffer()).toString('base64');
+          }
+        }
+        return '';
+      });
+      const pasted = await callBridge(app.page, 'readClipboard');
+      if (pasted.kind !== 'image') throw new Error(`not an image: ${JSON.stringify(pasted)}`);
+      expect(pasted.name).toMatch(/^Screenshot .*\.png$/);
+      const [account] = await callBridge(app.page, 'listAccounts');
+      if (account === undefined) throw new Error('not signed in');
+      const taskTarget = await newTarget(account.id, 'Pasted from the clipboard');
+      const { accepted } = await callBridge(app.page, 'enqueuePasted', {
+        pasteId: pasted.pasteId,
+        target: taskTarget,
+      });
+      expect(accepted.map((job) => job.sourcePath)).toEqual([
+        expect.stringContaining(join(dataDir, 'staged')),
+      ]);
+      await waitFor(
+        () => callBridge(app.page, 'listJobs'),
+        (list: JobView[]) =>
+          list.some((job) => job.fileName === pasted.name && job.state === 'done'),
+        60_000,
+      );
+      const [stored] = sim.control
+        .attachments()
+        .filter((attachment) => attachment.taskId === taskTarget.taskId);
+      expect(stored?.sha256).toBe(sha256(Buffer.from(png, 'base64')));
+      // The staged copy goes with its job.
+      await waitFor(
+        () => Promise.resolve(readdirSync(join(dataDir, 'staged')).length),
+        (count) => count === 0,
+        10_000,
+      );
+    },
+    90_000,
+  );
+
+  it('reads files copied in a file manager from the OS clipboard, as their paths', async () => {
+    const copied = writeFile('copied in the file manager.pdf', 2048);
+    const url = pathToFileURL(copied).href;
+    const formats: Record<string, [string, string]> = {
+      linux: ['x-special/gnome-copied-files', `copy\n${url}`],
+      darwin: ['public.file-url', url],
+      win32: ['FileNameW', `${copied}\0`],
+    };
+    const [format, content] = formats[process.platform] ?? formats['linux']!;
+    await main().evaluate(
+      async ({ clipboard, ClipboardItem }, [name, text, wide]) => {
+        const bytes = Buffer.from(text, wide ? 'utf16le' : 'utf8');
+        await clipboard.write([
+          new ClipboardItem({
+            [`electron application/osclipboard;format="${name}"`]: new Blob([bytes]),
+          }),
+        ]);
+      },
+      [format, content, format === 'FileNameW'] as const,
+    );
+    expect(await callBridge(app.page, 'readClipboard')).toEqual({ kind: 'files', paths: [copied] });
+    // Text that is only a path is taken as that file too.
+    await main().evaluate(({ clipboard }, path) => clipboard.writeText(path), copied);
+    expect(await callBridge(app.page, 'readClipboard')).toEqual({ kind: 'files', paths: [copied] });
+    // Ctrl/⌘+V in the window: the page asks main, which read the OS clipboard, then the picker.
+    const { page } = app;
+    while ((await page.locator('dialog[open]').count()) > 0) await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('ControlOrMeta+V');
+    const picker = page.locator('dialog.picker[open]');
+    await picker.waitFor({ timeout: 15_000 });
+    expect(await picker.getByRole('heading').textContent()).toBe('Attach 1 file to a task');
+    await page.keyboard.press('Escape');
+    await main().evaluate(({ clipboard }) => clipboard.writeText('just words'));
+    expect(await callBridge(app.page, 'readClipboard')).toMatchObject({ kind: 'nothing' });
+  });
+
+  it.skipIf(packaged)(
+    'claims the global shortcut, and says so when it is held elsewhere',
+    async () => {
+      const electron = main();
+      // Held by "another app": this process, outside the registrar, so the OS refuses it again.
+      await electron.evaluate(({ globalShortcut }) =>
+        globalShortcut.register('Control+Alt+Shift+F8', () => undefined),
+      );
+      await expect(
+        callBridge(app.page, 'updateSettings', { globalShortcut: 'Control+Alt+Shift+F8' }),
+      ).rejects.toThrow('is already used by another app or by the system');
+      expect((await callBridge(app.page, 'getSettings')).globalShortcut).toBeNull();
+      await callBridge(app.page, 'updateSettings', { globalShortcut: 'Control+Alt+Shift+F9' });
+      expect(await callBridge(app.page, 'shortcutStatus')).toEqual({
+        state: 'active',
+        accelerator: 'Control+Alt+Shift+F9',
+      });
+      expect(
+        await electron.evaluate(({ globalShortcut }) =>
+          globalShortcut.isRegistered('Control+Alt+Shift+F9'),
+        ),
+      ).toBe(true);
+      await callBridge(app.page, 'updateSettings', { globalShortcut: null });
+      expect(
+        await electron.evaluate(({ globalShortcut }) =>
+          globalShortcut.isRegistered('Control+Alt+Shift+F9'),
+        ),
+      ).toBe(false);
+      await electron.evaluate(({ globalShortcut }) =>
+        globalShortcut.unregister('Control+Alt+Shift+F8'),
+      );
+    },
+  );
 
   it.runIf(packaged)('is hardened: fuses flipped, and it will not run as Node', async () => {
     if (target.kind !== 'packaged') return;

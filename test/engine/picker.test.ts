@@ -150,6 +150,7 @@ describe('the task picker over the engine', () => {
       uploadBudgetMb: 150,
       startAtLogin: false,
       allowWeakTokenStorage: false,
+      globalShortcut: null,
     });
     await expect(engine.updateSettings({ maxConcurrentUploads: 9 })).rejects.toThrow(
       'maxConcurrentUploads: Too big: expected number to be <=4',
@@ -160,6 +161,7 @@ describe('the task picker over the engine', () => {
       uploadBudgetMb: 150,
       startAtLogin: true,
       allowWeakTokenStorage: false,
+      globalShortcut: null,
     });
     expect(events).toEqual([updated]);
     await engine.close();

@@ -167,6 +167,7 @@ describe('the report', () => {
         uploadBudgetMb: 150,
         startAtLogin: false,
         allowWeakTokenStorage: false,
+        globalShortcut: null,
       },
       accounts: [{ id: 'a', label: 'Demo account', kind: 'demo', signedIn: true }],
       queue: { total: 0, byState, overallPercent: 0 },

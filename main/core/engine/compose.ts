@@ -19,6 +19,8 @@ import { defaultStallAfterMs, ProgressTracker } from './progress-tracker.ts';
 import { QueueCommandService, type QueueService } from './queue-service.ts';
 import { Scheduler } from './scheduler.ts';
 import { pacingLimitsFor, QueueSettingsService, type SettingsService } from './settings-service.ts';
+import { ClipboardCommandService, type ClipboardService } from './clipboard-service.ts';
+import { desktopPlatformOf } from '../../../preload/shared/accelerator.ts';
 import { FolderPaths, WatchedFolders, type WatchedFoldersService } from './watched-folders.ts';
 
 const defaultProgressIntervalMs = 250;
@@ -35,6 +37,7 @@ export interface EngineServices {
   accountService: AccountService;
   picker: PickerService;
   settings: SettingsService;
+  clipboard: ClipboardService;
   folders: WatchedFoldersService;
   diagnostics: DiagnosticsService;
 }
@@ -124,6 +127,12 @@ export function composeServices(
     pump,
     log,
     pacing: options.pacing,
+    shortcut: options.shortcut,
+  });
+  const clipboard = new ClipboardCommandService({
+    host: options.clipboard,
+    accounts,
+    platform: desktopPlatformOf(process.platform),
   });
   const folders = new WatchedFolders({
     db,
@@ -169,6 +178,7 @@ export function composeServices(
     accountService,
     picker,
     settings,
+    clipboard,
     folders,
     diagnostics,
   };

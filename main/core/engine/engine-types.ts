@@ -5,6 +5,8 @@ import type { PacingLimits } from '../pacing/account-pacer.ts';
 import type { RetryPolicy } from '../upload/retry-policy.ts';
 import type { WatchOptions } from '../watch/types.ts';
 import type { AccountConfig } from './accounts.ts';
+import type { ClipboardHost } from '../clipboard/clipboard-host.ts';
+import type { ShortcutHost } from '../settings/shortcut-host.ts';
 
 export interface EngineOptions {
   dataDir: string;
@@ -38,6 +40,10 @@ export interface EngineOptions {
   runtimeVersions?: Readonly<Record<string, string>>;
   /** How the shell keeps sign-ins between runs, for Settings to show (default 'none'). */
   tokenStorage?: TokenStorage;
+  /** The system clipboard (the app); absent where a paste arrives with the page's own data. */
+  clipboard?: ClipboardHost;
+  /** Claims Settings.globalShortcut from the OS (the app); absent where there is none. */
+  shortcut?: ShortcutHost;
 }
 
 /** Shows a folder chooser; answers the chosen folder's path, or null when it was closed. */

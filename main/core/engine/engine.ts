@@ -10,9 +10,12 @@ import type {
   JobView,
   NewTaskRequest,
   NewWatchedFolder,
+  PastedClipboard,
+  PastedImageRequest,
   QueueSummary,
   RetargetRequest,
   Settings,
+  ShortcutStatus,
   TaskdropApi,
   TaskdropEvents,
   TaskListView,
@@ -31,6 +34,7 @@ import type { JobStore } from '../queue/job-store.ts';
 import type { TrashFile, WatchActivity } from '../watch/types.ts';
 import type { AccountService } from './account-service.ts';
 import type { AccountConfig, Accounts } from './accounts.ts';
+import type { ClipboardService } from './clipboard-service.ts';
 import { composeServices } from './compose.ts';
 import type { DiagnosticsService } from './diagnostics-service.ts';
 import { accountFields } from './engine-log.ts';
@@ -72,6 +76,7 @@ export class Engine implements TaskdropApi {
   readonly #accountService: AccountService;
   readonly #picker: PickerService;
   readonly #settings: SettingsService;
+  readonly #clipboard: ClipboardService;
   readonly #folders: WatchedFoldersService;
   readonly #diagnostics: DiagnosticsService;
   #closed = false;
@@ -90,6 +95,7 @@ export class Engine implements TaskdropApi {
     this.#accountService = services.accountService;
     this.#picker = services.picker;
     this.#settings = services.settings;
+    this.#clipboard = services.clipboard;
     this.#folders = services.folders;
     this.#diagnostics = services.diagnostics;
   }
@@ -251,6 +257,20 @@ export class Engine implements TaskdropApi {
   }
   updateSettings(changes: Partial<Settings>): Promise<Settings> {
     return this.#settings.updateSettings(changes);
+  }
+  shortcutStatus(): Promise<ShortcutStatus> {
+    return this.#settings.shortcutStatus();
+  }
+
+  // Paste (ClipboardService).
+  readClipboard(): Promise<PastedClipboard> {
+    return this.#clipboard.readClipboard();
+  }
+  pastedText(text: string): Promise<PastedClipboard> {
+    return this.#clipboard.pastedText(text);
+  }
+  enqueuePasted(request: PastedImageRequest): Promise<EnqueueResult> {
+    return this.#clipboard.enqueuePasted(request);
   }
   appInfo(): Promise<AppInfo> {
     return this.#diagnostics.appInfo();

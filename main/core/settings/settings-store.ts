@@ -2,15 +2,27 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Settings } from '../../../preload/shared/contract.ts';
 import { settingBounds, uploadMbPerWindow } from '../../../preload/shared/limits.ts';
+import { desktopPlatformOf, shortcutProblem } from '../../../preload/shared/accelerator.ts';
 
 export const defaultSettings: Settings = {
   maxConcurrentUploads: 3,
   uploadBudgetMb: uploadMbPerWindow,
   startAtLogin: false,
   allowWeakTokenStorage: false,
+  globalShortcut: null,
 };
 
 const bounded = ({ min, max }: { min: number; max: number }) => z.number().int().min(min).max(max);
+
+/** A global shortcut must follow the rules of preload/shared/accelerator.ts, on this computer's OS. */
+const globalShortcut = z
+  .string()
+  .max(100)
+  .superRefine((text, context) => {
+    const problem = shortcutProblem(text, desktopPlatformOf(process.platform));
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  })
+  .nullable();
 
 /** What a person may set, with the bounds Graph's mailbox limits allow. */
 export const settingsSchema = z.object({
@@ -18,6 +30,7 @@ export const settingsSchema = z.object({
   uploadBudgetMb: bounded(settingBounds.uploadBudgetMb),
   startAtLogin: z.boolean(),
   allowWeakTokenStorage: z.boolean(),
+  globalShortcut,
 });
 
 /** Settings in the queue database, one row per key, validated on the way in and out. */

@@ -1,8 +1,14 @@
+import { platformOfUserAgent } from '../../../preload/shared/accelerator.ts';
 import type {
   EnqueueResult,
+  PastedClipboard,
   TaskdropEvents,
   TaskTarget,
 } from '../../../preload/shared/contract.ts';
+import {
+  isUnnamedClipboardImage,
+  screenshotName,
+} from '../../../preload/shared/screenshot-name.ts';
 import type { RendererApi } from '../api/connect.ts';
 import { plural } from '../format.ts';
 import type { NoticeState } from './notices.svelte.ts';
@@ -62,6 +68,74 @@ export class IntakeState {
     const target = await this.#targetFor(plural(files.length, 'file'));
     if (target === null) return;
     await this.#enqueue(target, () => this.#client.enqueueFiles(files, target));
+  }
+
+  /**
+   * Ctrl/⌘+V in the window. The app reads the system clipboard itself (file lists in each OS's
+   * format, images); a browser gives the page what was pasted: files go as a drop does, text
+   * naming files as those files. Then the picker, as for a drop.
+   */
+  async paste(data: DataTransfer | null): Promise<void> {
+    if (this.#client.transport === 'electron') {
+      await this.#pasted(await this.#ask(() => this.#client.api.readClipboard()));
+      return;
+    }
+    const files = [...(data?.files ?? [])].map(namedLikeScreenshot);
+    if (files.length > 0) {
+      await this.addFiles(files);
+      return;
+    }
+    const text = data?.getData('text/uri-list') || data?.getData('text/plain') || '';
+    await this.#pasted(await this.#ask(() => this.#client.api.pastedText(text)));
+  }
+
+  /**
+   * The global shortcut: what the clipboard holds goes to the picker at once; with nothing
+   * there, the picker asks where new files go, ready for a drop.
+   */
+  async fromShortcut(): Promise<void> {
+    if (this.#picker.isOpen) return;
+    if (this.#client.transport === 'electron') {
+      const pasted = await this.#ask(() => this.#client.api.readClipboard());
+      if (pasted !== null && pasted.kind !== 'nothing') {
+        await this.#pasted(pasted);
+        return;
+      }
+    }
+    await this.chooseTarget();
+  }
+
+  async #ask(read: () => Promise<PastedClipboard>): Promise<PastedClipboard | null> {
+    try {
+      return await read();
+    } catch (error) {
+      this.#notices.failed('The clipboard could not be read', error);
+      return null;
+    }
+  }
+
+  async #pasted(pasted: PastedClipboard | null): Promise<void> {
+    if (pasted === null) return;
+    const api = this.#client.api;
+    switch (pasted.kind) {
+      case 'nothing':
+        this.#notices.push('info', pasted.message);
+        return;
+      case 'files': {
+        const { paths } = pasted;
+        if (this.#waitForAccount(paths.length, () => this.#pasted(pasted))) return;
+        const target = await this.#targetFor(plural(paths.length, 'file'));
+        if (target !== null) await this.#enqueue(target, () => api.enqueue({ paths, target }));
+        return;
+      }
+      case 'image': {
+        if (this.#waitForAccount(1, () => this.#pasted(pasted))) return;
+        const target = await this.#targetFor(`“${pasted.name}”`);
+        if (target === null) return;
+        const { pasteId } = pasted;
+        await this.#enqueue(target, () => api.enqueuePasted({ pasteId, target }));
+      }
+    }
   }
 
   /** The tray, the dock or "Send to": paths to queue, or a task to send files to from now on. */
@@ -151,4 +225,11 @@ export class IntakeState {
       this.busy = false;
     }
   }
+}
+
+/** An image the browser pasted as "image.png" gets the name the OS gives screenshots. */
+function namedLikeScreenshot(file: File): File {
+  if (!isUnnamedClipboardImage(file.name, file.type)) return file;
+  const name = screenshotName(new Date(), platformOfUserAgent(navigator.userAgent));
+  return new File([file], name, { type: file.type, lastModified: file.lastModified });
 }

@@ -54,6 +54,10 @@ export class Session {
         this.picker.tasksGone(gone);
         this.intake.tasksGone(gone);
       }),
+      this.client.api.on('shortcutPressed', () => {
+        this.view = 'queue';
+        void this.intake.fromShortcut();
+      }),
       this.client.api.on('targetRequested', (request) => {
         this.view = 'queue';
         void this.intake.fromOutside(request);

@@ -1,7 +1,9 @@
+import { platformOfUserAgent, shortcutProblem } from '../../../preload/shared/accelerator.ts';
 import type {
   AccountView,
   AppInfo,
   Settings,
+  ShortcutStatus,
   TaskdropApi,
   Unsubscribe,
 } from '../../../preload/shared/contract.ts';
@@ -11,9 +13,13 @@ import { ConnectionCheckState } from './connection-check.svelte.ts';
 
 export type SettingKey = keyof Settings;
 
+/** The OS this page runs on (the browser mode runs on the same computer as taskdrop). */
+export const platform = platformOfUserAgent(navigator.userAgent);
+
 /** Why a value cannot be saved, in words for the person; null when it can. */
 export function checkSetting<K extends SettingKey>(key: K, value: Settings[K]): string | null {
-  if (typeof value === 'boolean') return null;
+  if (typeof value === 'boolean' || value === null) return null;
+  if (typeof value === 'string') return shortcutProblem(value, platform);
   const bounds = settingBounds[key as keyof typeof settingBounds];
   const number = value as number;
   if (!Number.isInteger(number) || number < bounds.min || number > bounds.max) {
@@ -45,6 +51,8 @@ export class SettingsState {
   info = $state.raw<AppInfo | null>(null);
   accounts = $state.raw<readonly AccountView[]>([]);
   settings = $state.raw<Settings | null>(null);
+  /** Whether the global shortcut works, or why not (another app holds it; a browser). */
+  shortcut = $state.raw<ShortcutStatus | null>(null);
   errors = $state<Partial<Record<SettingKey, string>>>({});
   /** The setting saved last, for a short "Saved" next to it. */
   saved = $state<SettingKey | null>(null);
@@ -82,7 +90,10 @@ export class SettingsState {
         // Demo mode may have started: the app info says so.
         void this.#api.appInfo().then((info) => (this.info = info));
       }),
-      this.#api.on('settingsChanged', (settings) => (this.settings = settings)),
+      this.#api.on('settingsChanged', (settings) => {
+        this.settings = settings;
+        void this.#loadShortcut();
+      }),
     ];
     void this.#load();
     return () => {
@@ -100,9 +111,14 @@ export class SettingsState {
       this.info = info;
       this.accounts = accounts;
       this.settings = settings;
+      await this.#loadShortcut();
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  async #loadShortcut(): Promise<void> {
+    this.shortcut = await this.#api.shortcutStatus();
   }
 
   /** Signs in with Microsoft in the system browser; the account arrives by accountsChanged. */
@@ -154,6 +170,7 @@ export class SettingsState {
     try {
       const changes: Partial<Settings> = { [key]: value };
       this.settings = await this.#api.updateSettings(changes);
+      if (key === 'globalShortcut') await this.#loadShortcut();
       this.errors = { ...this.errors, [key]: undefined };
       this.saved = key;
       clearTimeout(this.#savedTimer);

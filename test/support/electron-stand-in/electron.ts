@@ -257,3 +257,25 @@ export const shell = {
   },
   trashItem: () => Promise.resolve(),
 };
+
+/** An empty clipboard, shaped as Electron's (W3C-like) one; the app only reads it. */
+export const clipboard = {
+  has: (type: string) => {
+    record('clipboard.has', type);
+    return Promise.resolve(false);
+  },
+  read: () => Promise.resolve([]),
+  readText: () => {
+    record('clipboard.readText');
+    return Promise.resolve('');
+  },
+};
+
+export const globalShortcut = {
+  register: (accelerator: string) => {
+    record('globalShortcut.register', accelerator);
+    return true;
+  },
+  unregister: (accelerator: string) => record('globalShortcut.unregister', accelerator),
+  unregisterAll: () => record('globalShortcut.unregisterAll'),
+};
