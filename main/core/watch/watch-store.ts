@@ -2,11 +2,11 @@ import type { Database, Statement } from 'better-sqlite3';
 import type {
   AfterUploadAction,
   JobState,
-  TaskTarget,
   WatchedFolderSettings,
 } from '../../../preload/shared/contract.ts';
 import { standingStates } from '../../../preload/shared/job-states.ts';
 import type { FileStamp } from '../files/file-reader.ts';
+import { targetColumns } from '../queue/job-rows.ts';
 import { sqlStates } from '../queue/states.ts';
 
 /** A watched folder as stored: its settings, and what the person should know went wrong. */
@@ -138,16 +138,6 @@ function settingsColumns(settings: Omit<WatchedFolderSettings, 'path'>): Record<
     poll: settings.poll ? 1 : 0,
     paused: settings.paused ? 1 : 0,
     skip_attached_content: settings.skipAttachedContent ? 1 : 0,
-  };
-}
-
-function targetColumns(target: TaskTarget): Record<string, string> {
-  return {
-    account_id: target.accountId,
-    list_id: target.listId,
-    task_id: target.taskId,
-    list_name: target.listName,
-    task_title: target.taskTitle,
   };
 }
 
