@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { reserveFileName } from '../../main/core/queue/queue-room.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { sha256Of, waitUntil } from '../support/engine-harness.ts';
@@ -406,6 +407,60 @@ describe('a queue that cannot be written', () => {
       expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
       const [job] = await queued(dataDir);
       expect(job).toMatchObject({ state: 'done', problem: null });
+    } finally {
+      sim.control.removeFault(slow.id);
+      disk.unmount();
+    }
+  });
+
+  it('mid-upload, a disk that fills past the reserve: no crash, and once there is room the file is attached once', async (context) => {
+    const disk = smallDisk(dir, 'past-the-reserve', 4096);
+    if (disk === null) return context.skip();
+    const slow = sim.control.addFault({
+      operation: 'uploadContent',
+      times: 0,
+      action: { type: 'delay', ms: 1_000 },
+    });
+    try {
+      const dataDir = join(disk.path, 'data');
+      const source = file('past-the-reserve.bin', 12_000_000);
+      const since = sim.control.requests().at(-1)?.seq ?? 0;
+      const child = spawnCli(
+        ['upload', source, '--list', 'Work', '--task', 'Design review notes', ...at(dataDir)],
+        { ...env, TASKDROP_LOG_DIR: join(dir, 'past-the-reserve-logs') },
+      );
+      const finishing = finished(child, 90_000);
+      await waitUntil(
+        () =>
+          sim.control
+            .requests(since)
+            .some((entry) => entry.operation === 'uploadContent' && entry.status === 200),
+        'the first range acknowledged',
+        30_000,
+      );
+      // Something else takes the disk, the reserve too (as if it refilled between a check and a
+      // write): even why the upload stopped cannot be written at first.
+      rmSync(join(dataDir, reserveFileName), { force: true });
+      disk.fill();
+      const acknowledged = (): number =>
+        sim.control
+          .requests(since)
+          .filter((entry) => entry.operation === 'uploadContent' && entry.status === 200).length;
+      const before = acknowledged();
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      // A window where nothing may happen: the CLI lives on, and no range is sent it cannot record.
+      expect(child.exitCode).toBeNull();
+      expect(acknowledged() - before).toBeLessThanOrEqual(1);
+      expect(attachedNamed('past-the-reserve.bin')).toEqual([]);
+      rmSync(join(disk.path, 'filler'));
+      const result = await finishing;
+      expect(result.stderr).not.toMatch(noStack);
+      expect(result.stdout).toContain('✓ past-the-reserve.bin attached');
+      expect(result.code).toBe(0);
+      const attached = attachedNamed('past-the-reserve.bin');
+      expect(attached).toHaveLength(1);
+      const bytes = sim.control.attachmentBytes(attached[0]?.id ?? '');
+      expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
     } finally {
       sim.control.removeFault(slow.id);
       disk.unmount();

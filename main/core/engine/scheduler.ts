@@ -2,8 +2,15 @@ import { runnableStates } from '../../../preload/shared/job-states.ts';
 import type { GraphError } from '../graph/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JobRow, JobStore } from '../queue/job-store.ts';
+import { QueueFileError } from '../queue/queue-file.ts';
 import type { ServiceKnowledge } from '../queue/service-knowledge.ts';
-import { failedProblem, problem, retryingProblem, signInProblem } from '../upload/problems.ts';
+import {
+  failedProblem,
+  problem,
+  queueWriteProblem,
+  retryingProblem,
+  signInProblem,
+} from '../upload/problems.ts';
 import { decideRetry, type RetryPolicy } from '../upload/retry-policy.ts';
 import { runAttempt, type AttemptOutcome } from '../upload/upload-attempt.ts';
 import type { AccountRuntime, Accounts } from './accounts.ts';
@@ -46,11 +53,19 @@ export interface SchedulerDeps {
  * Starts due jobs within each account's budget and turns every attempt's outcome into exactly
  * one state transition. It owns the uploads in flight and nothing else.
  */
+/** How often a stop the queue could not write is tried again. */
+const unrecordedRetryMs = 2_000;
+
 export class Scheduler {
   readonly #deps: SchedulerDeps;
   readonly #running = new Map<number, Running>();
   /** Jobs a command is acting on: not to be started until it is done with them. */
   readonly #held = new Set<number>();
+  /**
+   * Jobs whose stop could not be written (the queue's disk full or read-only): each write is
+   * tried again on every pump until it lands, so no job stays 'uploading' with nothing running.
+   */
+  readonly #unrecorded = new Map<number, () => void>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
 
@@ -103,6 +118,7 @@ export class Scheduler {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const { store, now } = this.#deps;
+    this.#recordStops();
     for (const { id, accountId } of store.due(
       now(),
       dueBatch + this.#running.size + this.#held.size,
@@ -115,11 +131,39 @@ export class Scheduler {
       }
       if (this.#activeFor(account.config.id) >= account.pacer.limits.maxConcurrentRequests)
         continue;
-      this.#launch(store.require(id), account);
+      if (!this.#launched(store.require(id), account)) break;
     }
-    const nextDueAt = store.nextDueAt();
+    const nextDueAt = this.#unrecorded.size > 0 ? now() + unrecordedRetryMs : store.nextDueAt();
     if (nextDueAt !== null) {
       this.#timer = setTimeout(() => this.pump(), Math.max(10, nextDueAt - now()));
+    }
+  }
+
+  /** Starts the job; false when the queue cannot record that it started (nothing more starts). */
+  #launched(job: JobRow, account: AccountRuntime): boolean {
+    try {
+      this.#launch(job, account);
+      return true;
+    } catch (error) {
+      if (!(error instanceof QueueFileError)) throw error;
+      this.#deps.log.warn('upload not started: the queue cannot be written', {
+        job: job.id,
+        error,
+      });
+      return false;
+    }
+  }
+
+  #recordStops(): void {
+    for (const [id, record] of this.#unrecorded) {
+      try {
+        record();
+        this.#unrecorded.delete(id);
+        this.#deps.changed([id]);
+      } catch (error) {
+        if (!(error instanceof QueueFileError)) throw error;
+        return;
+      }
     }
   }
 
@@ -283,16 +327,35 @@ export class Scheduler {
   }
 
   #crashed(id: number, error: unknown): void {
-    this.#deps.log.error('upload crashed', { job: id, error });
-    const message = error instanceof Error ? error.message : String(error);
-    this.#deps.store.transition(id, 'failed', {
-      problem: problem(
-        'permanent',
-        `taskdrop hit an internal error (${message}). Retry; if it happens again, please report it.`,
-        'retry',
-        this.#deps.now(),
-      ),
-    });
+    const { store, now, log } = this.#deps;
+    const record =
+      error instanceof QueueFileError
+        ? // The queue refused a write: the upload goes on from the server's offset once it can.
+          () =>
+            store.transition(id, 'retrying', {
+              problem: queueWriteProblem(error, now()),
+              nextAttemptAt: now(),
+            })
+        : () =>
+            store.transition(id, 'failed', {
+              problem: problem(
+                'permanent',
+                `taskdrop hit an internal error (${error instanceof Error ? error.message : String(error)}). Retry; if it happens again, please report it.`,
+                'retry',
+                now(),
+              ),
+            });
+    if (error instanceof QueueFileError)
+      log.warn('upload stopped: the queue cannot be written', { job: id, error });
+    else log.error('upload crashed', { job: id, error });
+    try {
+      record();
+    } catch (writeError) {
+      if (writeError instanceof QueueFileError) {
+        log.warn('why the upload stopped is written once the queue can be', { job: id });
+        this.#unrecorded.set(id, record);
+      } else log.error('why the upload stopped could not be written', { job: id, writeError });
+    }
   }
 }
 
