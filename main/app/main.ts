@@ -19,25 +19,19 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventChannel } from '../../preload/shared/channels.ts';
 import { desktopPlatformOf } from '../../preload/shared/accelerator.ts';
-import type {
-  PastedImageRequest,
-  TaskdropEvents,
-  TaskTarget,
-} from '../../preload/shared/contract.ts';
-import { ClipboardIntake } from '../core/clipboard/clipboard-intake.ts';
-import type { ClipboardHost } from '../core/clipboard/clipboard-host.ts';
+import type { TaskdropEvents } from '../../preload/shared/contract.ts';
 import type { Engine } from '../core/engine/engine.ts';
 import type { OpenedEngine } from '../core/engine/open-engine.ts';
 import { openProcessLog, type Logger } from '../core/logging/logger.ts';
 import { DataDirInUseError } from '../core/queue/database.ts';
 import { QueueFileError } from '../core/queue/queue-file.ts';
 import { preferSmallHeap } from '../core/runtime/heap-mode.ts';
-import { StagingArea } from '../core/staging/staging-area.ts';
 import { openAppEngine } from './app-engine.ts';
 import { appPageUrl, appScheme, appSchemePrivileges, serveAppRequest } from './app-protocol.ts';
 import { electronClipboardReader } from './clipboard-reader.ts';
 import { folderChooser } from './folder-chooser.ts';
 import { ShortcutRegistrar } from './global-shortcut.ts';
+import { TrayClipboard } from './tray-clipboard.ts';
 import { forwardEvents, registerCommandHandler } from './ipc.ts';
 import { LaunchBatcher, targetRequestFor } from './launch-batcher.ts';
 import { appOverrides } from './launch-settings.ts';
@@ -61,19 +55,12 @@ let opened: OpenedEngine | undefined;
 let window: BrowserWindow | undefined;
 let tray: Tray | undefined;
 let quitting = false;
-let staging: StagingArea | undefined;
-let pastes: ClipboardIntake | undefined;
-/** What the tray menu last said of the clipboard: it is rebuilt when that changes. */
-let clipboardAttachable = false;
 const platform = desktopPlatformOf(process.platform);
-/**
- * The tray looks at the clipboard when it is about to be used (the pointer over the icon on
- * macOS and Windows, the window losing focus) and otherwise once a minute, so an idle app wakes
- * no more often than that (docs/architecture.md). Linux tells nothing of the pointer: there the
- * item stays offered, and an empty clipboard is said when it is chosen.
- */
-const clipboardCheckMs = 60_000;
-const clipboardKnowable = platform !== 'linux';
+const trayClipboard = new TrayClipboard({
+  platform,
+  notify: (notice) => notify(notice),
+  changed: () => refreshTray(),
+});
 
 /** The global shortcut: the window, ready for a paste or a drop (the renderer opens the picker). */
 const shortcuts = new ShortcutRegistrar(
@@ -84,17 +71,6 @@ const shortcuts = new ShortcutRegistrar(
   },
   platform,
 );
-
-/** The clipboard as the engine serves it, once the staging area for pasted images is open. */
-const clipboardHost: ClipboardHost = {
-  read: () => requirePastes().read(),
-  enqueuePasted: (request: PastedImageRequest) => requirePastes().enqueuePasted(request),
-};
-
-function requirePastes(): ClipboardIntake {
-  if (pastes === undefined) throw new Error('taskdrop is still starting: paste again in a moment.');
-  return pastes;
-}
 
 /**
  * Files from second launches (Open with, Send To), macOS open-file and drops on the tray icon,
@@ -235,7 +211,7 @@ async function refreshTray(): Promise<void> {
     signedIn: accounts.some((account) => account.signedIn),
     canSignIn: accounts.some((account) => account.kind === 'microsoft'),
     startAtLogin: settings.startAtLogin,
-    clipboardAttachable: clipboardAttachable || !clipboardKnowable,
+    clipboardAttachable: trayClipboard.offered,
   });
   tray.setContextMenu(
     Menu.buildFromTemplate(
@@ -256,7 +232,7 @@ async function onMenu(
   else if (id === 'resume-all') await engine.resume({ all: true });
   else if (id === 'quit') app.quit();
   else if (id === 'sign-in') await signInFromTray();
-  else if (id === 'attach-clipboard') await attachClipboardTo(recent[0]);
+  else if (id === 'attach-clipboard') await trayClipboard.attachTo(recent[0]);
   else if (id === 'sign-out') {
     const accounts = await engine.listAccounts();
     const signedIn = accounts.find((account) => account.kind === 'microsoft' && account.signedIn);
@@ -269,47 +245,6 @@ async function onMenu(
     send('targetRequested', { paths: [], suggested: recent[Number(id.slice(7))] ?? null });
   }
   await refreshTray();
-}
-
-/** The tray's "Attach clipboard to “last task”": what was not attached, and why, is said. */
-async function attachClipboardTo(target: TaskTarget | undefined): Promise<void> {
-  if (pastes === undefined || target === undefined) return;
-  const tell = (title: string, body: string): void =>
-    notify({ kind: 'failed', title, body, jobId: null });
-  try {
-    const outcome = await pastes.attachTo(target);
-    if ('nothing' in outcome) tell('Nothing to attach', outcome.nothing);
-    else if (outcome.refused.length > 0) {
-      tell(
-        outcome.accepted.length === 0 ? 'Nothing attached' : 'Not everything was attached',
-        outcome.refused.map((refusal) => refusal.message).join('\n'),
-      );
-    }
-  } catch (error) {
-    tell(
-      'The clipboard could not be attached',
-      error instanceof Error ? error.message : String(error),
-    );
-  }
-}
-
-/** The tray's clipboard item follows the clipboard, looked at when it may be wanted. */
-function watchClipboard(): () => void {
-  let lastCheck = 0;
-  const check = async (): Promise<void> => {
-    if (!clipboardKnowable) return;
-    lastCheck = Date.now();
-    const now = (await pastes?.attachable().catch(() => false)) ?? false;
-    if (now === clipboardAttachable) return;
-    clipboardAttachable = now;
-    await refreshTray();
-  };
-  setInterval(() => void check(), clipboardCheckMs).unref();
-  void check();
-  // At most once a second, however often the pointer moves over the icon.
-  return () => {
-    if (Date.now() - lastCheck >= 1_000) void check();
-  };
 }
 
 /** The one assembly with what Electron gives: safeStorage, the desktop, the folder chooser. */
@@ -326,7 +261,7 @@ function openEngine(dataDir: string, log: Logger): Promise<OpenedEngine> {
     },
     chooseFolder: folderChooser(dialog, () => window),
     runtimeVersions: { Electron: process.versions.electron, Chromium: process.versions.chrome },
-    clipboard: clipboardHost,
+    clipboard: trayClipboard,
     shortcut: shortcuts,
   });
 }
@@ -340,13 +275,11 @@ async function start(): Promise<void> {
   log = openProcessLog(app.getPath('logs'), 'app', process.env);
   opened = await openEngine(dataDir, log);
   engine = opened.engine;
-  // Pasted images wait in the same staging area as a browser's drops, until their job ends.
-  staging = await StagingArea.open({ dir: join(dataDir, 'staged'), queue: engine, log });
-  pastes = new ClipboardIntake({
+  await trayClipboard.open({
+    dataDir,
     reader: electronClipboardReader(clipboard),
-    staging,
     queue: engine,
-    platform,
+    log,
   });
   // A saved shortcut another app took meanwhile shows as taken in Settings.
   shortcuts.apply((await engine.getSettings()).globalShortcut);
@@ -373,7 +306,7 @@ async function start(): Promise<void> {
   window.on('show', () => void app.dock?.show());
   window.on('hide', () => app.dock?.hide());
   await refreshTray();
-  const clipboardMayBeWanted = watchClipboard();
+  const clipboardMayBeWanted = trayClipboard.watch();
   tray.on('mouse-enter', clipboardMayBeWanted);
   tray.on('mouse-move', clipboardMayBeWanted);
   window.on('blur', clipboardMayBeWanted);
@@ -412,7 +345,7 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     void (async () => {
       globalShortcut.unregisterAll();
-      staging?.close();
+      trayClipboard.close();
       await opened?.close();
       log?.close();
       app.exit(0);
