@@ -22,7 +22,7 @@ import { reserveFileName } from '../../main/core/queue/queue-room.ts';
 import { startSimulator, type RunningSimulator } from '../../main/simulator/index.ts';
 import { finished, runCli, spawnCli } from '../support/cli.ts';
 import { sha256Of, waitUntil } from '../support/engine-harness.ts';
-import { smallDisk } from '../support/small-disk.ts';
+import { smallDisk, type SmallDisk } from '../support/small-disk.ts';
 
 // Each test starts two to five taskdrop processes, each taking 1–5 s on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 });
@@ -358,38 +358,71 @@ describe('a queue that cannot be written', () => {
     }
   });
 
-  it('mid-upload: the job says in plain words the disk is full and what to do, then goes on once there is room, attached once', async (context) => {
-    const disk = smallDisk(dir, 'full-mid-upload', 4096);
-    if (disk === null) return context.skip();
-    // Each range waits a moment at the server: the disk fills while one is on its way.
-    const slow = sim.control.addFault({
+  /** Ranges that are answered only after a second: the disk fills while one is on its way. */
+  function slowRanges(): { id: string } {
+    return sim.control.addFault({
       operation: 'uploadContent',
       times: 0,
       action: { type: 'delay', ms: 1_000 },
     });
+  }
+
+  const rangesAcknowledged = (since: number): number =>
+    sim.control
+      .requests(since)
+      .filter((entry) => entry.operation === 'uploadContent' && entry.status === 200).length;
+
+  /** `taskdrop upload` of a 12 MB file queued on `disk`, once its first range is acknowledged. */
+  async function uploadUnderWay(disk: SmallDisk, name: string, logDir: string) {
+    const dataDir = join(disk.path, 'data');
+    const source = file(name, 12_000_000);
+    const since = sim.control.requests().at(-1)?.seq ?? 0;
+    const child = spawnCli(
+      ['upload', source, '--list', 'Work', '--task', 'Design review notes', ...at(dataDir)],
+      { ...env, TASKDROP_LOG_DIR: logDir },
+    );
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const finishing = finished(child, 90_000);
+    await waitUntil(() => rangesAcknowledged(since) > 0, 'the first range acknowledged', 30_000);
+    return { dataDir, source, since, child, finishing, stdout: () => stdout };
+  }
+
+  /** Once there is room again: the CLI ends well, the file attached once, byte-identical. */
+  async function attachedOnceAfter(
+    finishing: ReturnType<typeof finished>,
+    name: string,
+    source: string,
+  ): Promise<void> {
+    const result = await finishing;
+    expect(result.stderr).not.toMatch(noStack);
+    expect(result.stdout).toContain(`✓ ${name} attached`);
+    expect(result.code).toBe(0);
+    const attached = attachedNamed(name);
+    expect(attached).toHaveLength(1);
+    const bytes = sim.control.attachmentBytes(attached[0]?.id ?? '');
+    expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
+  }
+
+  it('mid-upload: the job says in plain words the disk is full and what to do, then goes on once there is room, attached once', async (context) => {
+    const disk = smallDisk(dir, 'full-mid-upload', 4096);
+    if (disk === null) return context.skip();
+    const slow = slowRanges();
     try {
-      const dataDir = join(disk.path, 'data');
-      const source = file('mid-upload.bin', 12_000_000);
-      const since = sim.control.requests().at(-1)?.seq ?? 0;
-      const child = spawnCli(
-        ['upload', source, '--list', 'Work', '--task', 'Design review notes', ...at(dataDir)],
-        // The log fills up with the queue: it must not stop anything either.
-        { ...env, TASKDROP_LOG_DIR: join(disk.path, 'logs') },
-      );
-      let stdout = '';
-      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const finishing = finished(child, 90_000);
+      // The log fills up with the queue: it must not stop anything either.
+      const upload = await uploadUnderWay(disk, 'mid-upload.bin', join(disk.path, 'logs'));
+      const { dataDir } = upload;
+      disk.fill();
       await waitUntil(
-        () =>
-          sim.control
-            .requests(since)
-            .some((entry) => entry.operation === 'uploadContent' && entry.status === 200),
-        'the first range acknowledged',
+        () => upload.stdout().includes('is full'),
+        'the job saying the disk is full',
         30_000,
       );
-      disk.fill();
-      await waitUntil(() => stdout.includes('is full'), 'the job saying the disk is full', 30_000);
-      const said = stdout.split('\n').find((line) => line.includes('is full')) ?? '';
+      const said =
+        upload
+          .stdout()
+          .split('\n')
+          .find((line) => line.includes('is full')) ?? '';
       expect(said).toContain(`mid-upload.bin: The disk holding ${dataDir} is full`);
       expect(said).toContain('nothing is lost. Free some space on that disk');
       // What was sent stays on the server, for the upload to go on from (rule 3).
@@ -397,14 +430,7 @@ describe('a queue that cannot be written', () => {
       expect(session?.nextOffset).toBeGreaterThan(0);
       expect(attachedNamed('mid-upload.bin')).toEqual([]);
       rmSync(join(disk.path, 'filler'));
-      const result = await finishing;
-      expect(result.stderr).not.toMatch(noStack);
-      expect(result.stdout).toContain('✓ mid-upload.bin attached');
-      expect(result.code).toBe(0);
-      const attached = attachedNamed('mid-upload.bin');
-      expect(attached).toHaveLength(1);
-      const bytes = sim.control.attachmentBytes(attached[0]?.id ?? '');
-      expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
+      await attachedOnceAfter(upload.finishing, 'mid-upload.bin', upload.source);
       const [job] = await queued(dataDir);
       expect(job).toMatchObject({ state: 'done', problem: null });
     } finally {
@@ -416,51 +442,22 @@ describe('a queue that cannot be written', () => {
   it('mid-upload, a disk that fills past the reserve: no crash, and once there is room the file is attached once', async (context) => {
     const disk = smallDisk(dir, 'past-the-reserve', 4096);
     if (disk === null) return context.skip();
-    const slow = sim.control.addFault({
-      operation: 'uploadContent',
-      times: 0,
-      action: { type: 'delay', ms: 1_000 },
-    });
+    const slow = slowRanges();
     try {
-      const dataDir = join(disk.path, 'data');
-      const source = file('past-the-reserve.bin', 12_000_000);
-      const since = sim.control.requests().at(-1)?.seq ?? 0;
-      const child = spawnCli(
-        ['upload', source, '--list', 'Work', '--task', 'Design review notes', ...at(dataDir)],
-        { ...env, TASKDROP_LOG_DIR: join(dir, 'past-the-reserve-logs') },
-      );
-      const finishing = finished(child, 90_000);
-      await waitUntil(
-        () =>
-          sim.control
-            .requests(since)
-            .some((entry) => entry.operation === 'uploadContent' && entry.status === 200),
-        'the first range acknowledged',
-        30_000,
-      );
+      const name = 'past-the-reserve.bin';
+      const upload = await uploadUnderWay(disk, name, join(dir, 'past-the-reserve-logs'));
       // Something else takes the disk, the reserve too (as if it refilled between a check and a
       // write): even why the upload stopped cannot be written at first.
-      rmSync(join(dataDir, reserveFileName), { force: true });
+      rmSync(join(upload.dataDir, reserveFileName), { force: true });
       disk.fill();
-      const acknowledged = (): number =>
-        sim.control
-          .requests(since)
-          .filter((entry) => entry.operation === 'uploadContent' && entry.status === 200).length;
-      const before = acknowledged();
+      const before = rangesAcknowledged(upload.since);
       await new Promise((resolve) => setTimeout(resolve, 4_000));
       // A window where nothing may happen: the CLI lives on, and no range is sent it cannot record.
-      expect(child.exitCode).toBeNull();
-      expect(acknowledged() - before).toBeLessThanOrEqual(1);
-      expect(attachedNamed('past-the-reserve.bin')).toEqual([]);
+      expect(upload.child.exitCode).toBeNull();
+      expect(rangesAcknowledged(upload.since) - before).toBeLessThanOrEqual(1);
+      expect(attachedNamed(name)).toEqual([]);
       rmSync(join(disk.path, 'filler'));
-      const result = await finishing;
-      expect(result.stderr).not.toMatch(noStack);
-      expect(result.stdout).toContain('✓ past-the-reserve.bin attached');
-      expect(result.code).toBe(0);
-      const attached = attachedNamed('past-the-reserve.bin');
-      expect(attached).toHaveLength(1);
-      const bytes = sim.control.attachmentBytes(attached[0]?.id ?? '');
-      expect(sha256Of(bytes ?? Buffer.alloc(0))).toBe(sha256Of(readFileSync(source)));
+      await attachedOnceAfter(upload.finishing, name, upload.source);
     } finally {
       sim.control.removeFault(slow.id);
       disk.unmount();
