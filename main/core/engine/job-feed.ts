@@ -70,13 +70,11 @@ export class JobChangeFeed implements JobFeed {
     this.#pending.clear();
     const { store, events } = this.#deps;
     if (!events.has('jobsChanged')) return;
-    const upserted: JobView[] = [];
-    const removed: number[] = [];
-    for (const id of ids) {
-      const row = store.get(id);
-      if (row === undefined) removed.push(id);
-      else upserted.push(this.view(row));
-    }
+    // One read for all of them: a burst flushes thousands of new rows at once.
+    const rows = store.select({ ids });
+    const present = new Set(rows.map((row) => row.id));
+    const upserted = rows.map((row) => this.view(row));
+    const removed = ids.filter((id) => !present.has(id));
     events.emit('jobsChanged', { upserted, removed, summary: toSummary(store.countByState()) });
   }
 

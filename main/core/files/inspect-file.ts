@@ -70,7 +70,7 @@ export async function inspectFile(path: string): Promise<FileCheck> {
     try {
       const readAt: ReadAt = (buffer, position) =>
         readDescriptor(descriptor, buffer, 0, buffer.length, position);
-      sizeHolds = await contentFitsSize(readAt, facts.size);
+      sizeHolds = storedWhole(facts) || (await contentFitsSize(readAt, facts.size));
     } finally {
       await closeDescriptor(descriptor);
     }
@@ -86,6 +86,16 @@ export async function inspectFile(path: string): Promise<FileCheck> {
   if (!sizeHolds && (await unchanged(absolute, facts)))
     return specialFile(absolute, name, facts.size);
   return resolved(absolute, name, { size: facts.size, mtimeMs: Math.trunc(facts.mtimeMs) });
+}
+
+/**
+ * Whether the file's size is bytes stored on disk: blocks (512 bytes each, as `stat` counts them)
+ * that hold at least its size. Pseudo-files (/proc, /sys) have no blocks and make their size up;
+ * they, an empty file, and a sparse or compressed one are read to be sure (docs/upload-rules.md
+ * rule 1). This spares two reads per file when thousands come at once.
+ */
+function storedWhole(facts: Stats): boolean {
+  return facts.size > 0 && facts.blocks * 512 >= facts.size;
 }
 
 /** Refusal of a file whose content is not as long as its size (docs/upload-rules.md rule 1). */

@@ -43,10 +43,22 @@ export class Finisher {
   }
 
   jobsChanged(change: JobsChanged): void {
+    const moves = new Map<number, { state: JobState | null; problem: string | null }>();
     for (const job of change.upserted) {
-      this.#jobMoved(job.id, job.state, job.problem?.message ?? null);
+      moves.set(job.id, { state: job.state, problem: job.problem?.message ?? null });
     }
-    for (const id of change.removed) this.#jobMoved(id, null, null);
+    for (const id of change.removed) moves.set(id, { state: null, problem: null });
+    // One look for every job's files (a burst of thousands), then in the order the jobs came.
+    const filesOf = new Map<number, WatchedFile[]>();
+    for (const file of this.#deps.store.filesOfJobs([...moves.keys()])) {
+      if (file.jobId !== null) filesOf.set(file.jobId, [...(filesOf.get(file.jobId) ?? []), file]);
+    }
+    for (const [jobId, { state, problem }] of moves) {
+      for (const file of filesOf.get(jobId) ?? []) {
+        const present = this.#deps.folder(file.folderId)?.present ?? false;
+        this.#apply(file, nextStatus(file.status, state), problem, present);
+      }
+    }
   }
 
   /** The folder is there (at start or back): outcomes and actions missed meanwhile, now. */
@@ -64,13 +76,6 @@ export class Finisher {
 
   async stop(): Promise<void> {
     await Promise.all(this.#chains.values());
-  }
-
-  #jobMoved(jobId: number, state: JobState | null, problem: string | null): void {
-    for (const file of this.#deps.store.filesOfJob(jobId)) {
-      const present = this.#deps.folder(file.folderId)?.present ?? false;
-      this.#apply(file, nextStatus(file.status, state), problem, present);
-    }
   }
 
   #apply(
