@@ -218,6 +218,8 @@ describe('the queue, in a browser against the real engine', () => {
   });
 
   it('says where a file was when it disappears mid-upload, and removes it on request', async () => {
+    // Its own target, whatever the tests before it left set.
+    await setTargetWithMouse('phone bill', 'Phone bill March');
     const slow = slowRanges(stack, 300);
     const name = 'Moved away.pdf';
     await page.locator('#add-files-input').setInputFiles([payload(name, 300_000)]);
