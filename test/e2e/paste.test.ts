@@ -120,7 +120,9 @@ describe('pasting into the window (browser mode)', () => {
       'is not a file on this computer',
     );
     await paste({});
-    expect(await notice('The clipboard holds nothing to attach')).toBeTruthy();
+    expect(await notice('The clipboard holds nothing to attach')).toContain(
+      'Copy a file, an image or the path of a file, then paste again.',
+    );
     expect(await pickerIsOpen(ui.page)).toBe(false);
   });
 
